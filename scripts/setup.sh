@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what ticklake needs to build and test, and nothing else: missing Debian packages,
+# DuckDB 1.4.4 (header + libduckdb.so from npm, sha256-pinned) and the npm test peers.
+# Idempotent: a second run checks stamps and prints nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DEPS=.deps
+
+APT_PACKAGES=(
+  cmake ninja-build g++ pkg-config
+  librdkafka-dev libcurl4-openssl-dev libpugixml-dev libsqlite3-dev libsimdjson-dev
+  libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  kcat python3-kafka
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# nodejs may come from elsewhere (it bundles npm); only ask apt when the command is absent.
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# fetch_npm NAME@VERSION SHA256 DEST: npm pack into a temp dir, verify, unpack into DEST.
+fetch_npm() {
+  local spec=$1 sha=$2 dest=$3 tmp
+  [ -f "$dest/.sha256" ] && [ "$(cat "$dest/.sha256")" = "$sha" ] && return 0
+  echo "setup: fetching $spec"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  (cd "$tmp" && npm pack --silent "$spec" >/dev/null)
+  local tgz
+  tgz=$(ls "$tmp"/*.tgz)
+  echo "$sha  $tgz" | sha256sum --check --quiet || { echo "setup: sha256 mismatch for $spec" >&2; return 1; }
+  rm -rf "$dest" && mkdir -p "$dest"
+  tar xzf "$tgz" -C "$dest"
+  echo "$sha" >"$dest/.sha256"
+}
+
+DUCKDB_VERSION=1.4.4
+fetch_npm duckdb@$DUCKDB_VERSION \
+  5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941ed $DEPS/npm/duckdb
+fetch_npm @duckdb/node-bindings-linux-x64@$DUCKDB_VERSION-r.4 \
+  732fac4dc6b8f198870b9c4bb6ddf13544466daca00ad28ba2f1d80de5d7aa4b $DEPS/npm/duckdb-bindings
+
+# The layout CMake imports: .deps/duckdb/{include/duckdb.h,lib/libduckdb.so}.
+if [ ! -f $DEPS/duckdb/lib/libduckdb.so ] || [ $DEPS/npm/duckdb-bindings/.sha256 -nt $DEPS/duckdb/lib/libduckdb.so ]; then
+  mkdir -p $DEPS/duckdb/include $DEPS/duckdb/lib
+  cp $DEPS/npm/duckdb/package/src/duckdb/src/include/duckdb.h $DEPS/duckdb/include/
+  cp $DEPS/npm/duckdb-bindings/package/libduckdb.so $DEPS/duckdb/lib/
+fi

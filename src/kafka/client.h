@@ -1,0 +1,60 @@
+// Shared pieces of every librdkafka client ticklake makes (producer, consumer, admin look-ups):
+// RAII handles, configuration from kcat-style `-X key=value` properties with errors that name the
+// property, and a bounded wait for the cluster so an unreachable bootstrap server gives a clear
+// error instead of a hang. Thread-safety: as librdkafka's (handles are thread-safe).
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ticklake::kafka {
+
+struct KafkaHandleDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDeleter>;
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
+};
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+struct TopicPartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* list) const {
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+};
+using TopicPartitionList =
+    std::unique_ptr<rd_kafka_topic_partition_list_t, TopicPartitionListDeleter>;
+
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+};
+using Message = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+
+using Properties = std::map<std::string, std::string>;
+
+// Parses "key=value" (as given to -X); throws Error on a missing '='.
+std::pair<std::string, std::string> ParseProperty(const std::string& text);
+Properties ParseProperties(const std::vector<std::string>& texts);
+
+// Builds a configuration: `defaults` first, then `overrides` (the user's -X wins).
+// Throws Error naming the property librdkafka rejected.
+ConfPtr MakeConf(const Properties& defaults, const Properties& overrides);
+
+// Creates a producer or consumer handle, taking ownership of `conf`.
+KafkaHandle MakeHandle(rd_kafka_type_t type, ConfPtr conf);
+
+// Waits until the cluster answers a metadata request, or throws Error after `timeout` naming
+// the bootstrap servers and librdkafka's last error.
+void WaitForCluster(rd_kafka_t* rk, const std::string& bootstrap, std::chrono::milliseconds timeout);
+
+// The number of partitions of `topic`, or 0 when the cluster does not know it.
+int PartitionCount(rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout);
+
+}  // namespace ticklake::kafka

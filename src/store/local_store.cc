@@ -1,0 +1,159 @@
+#include "store/local_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "common/error.h"
+#include "common/file_util.h"
+
+namespace ticklake {
+namespace fs = std::filesystem;
+
+LocalStore::LocalStore(fs::path root) : root_(std::move(root)) {
+  std::error_code ec;
+  fs::create_directories(root_, ec);
+  if (ec) Fail("cannot create lake directory {}: {}", root_.string(), ec.message());
+}
+
+fs::path LocalStore::PathOf(std::string_view key) const {
+  ValidateKey(key);
+  return root_ / fs::path(std::string(key));
+}
+
+void LocalStore::EnsureParent(const fs::path& path) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) Fail("cannot create directory {}: {}", path.parent_path().string(), ec.message());
+}
+
+void LocalStore::Put(std::string_view key, std::string_view data) {
+  fs::path path = PathOf(key);
+  EnsureParent(path);
+  WriteFileAtomically(path, data);
+}
+
+void LocalStore::PutFile(std::string_view key, const fs::path& file) {
+  fs::path path = PathOf(key);
+  EnsureParent(path);
+  fs::path tmp = TempPathBeside(path);
+  std::error_code ec;
+  fs::copy_file(file, tmp, fs::copy_options::overwrite_existing, ec);
+  if (ec) Fail("PUT {}: cannot copy from {}: {}", UriOf(key), file.string(), ec.message());
+  SyncPath(tmp);
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp);
+    Fail("PUT {}: {}", UriOf(key), ec.message());
+  }
+  SyncPath(path.parent_path());
+}
+
+std::string LocalStore::Get(std::string_view key) {
+  fs::path path = PathOf(key);
+  if (!fs::is_regular_file(path)) Fail("GET {}: no such object", UriOf(key));
+  return ReadWholeFile(path);
+}
+
+std::string LocalStore::GetRange(std::string_view key, uint64_t offset, uint64_t length) {
+  fs::path path = PathOf(key);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) Fail("GET {}: no such object", UriOf(key));
+  in.seekg(0, std::ios::end);
+  auto size = static_cast<uint64_t>(in.tellg());
+  if (offset > size) Fail("GET {}: range starts at {} beyond size {}", UriOf(key), offset, size);
+  length = std::min(length, size - offset);
+  std::string out(length, '\0');
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(out.data(), static_cast<std::streamsize>(length));
+  if (!in) Fail("GET {}: read failed: {}", UriOf(key), ErrnoMessage());
+  return out;
+}
+
+void LocalStore::GetToFile(std::string_view key, const fs::path& file) {
+  fs::path path = PathOf(key);
+  fs::path tmp = TempPathBeside(file);
+  std::error_code ec;
+  fs::copy_file(path, tmp, fs::copy_options::overwrite_existing, ec);
+  if (ec) Fail("GET {}: {}", UriOf(key), ec.message());
+  fs::rename(tmp, file, ec);
+  if (ec) Fail("GET {}: cannot write {}: {}", UriOf(key), file.string(), ec.message());
+}
+
+std::optional<ObjectInfo> LocalStore::Head(std::string_view key) {
+  fs::path path = PathOf(key);
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    Fail("HEAD {}: {}", UriOf(key), ErrnoMessage());
+  }
+  if (!S_ISREG(st.st_mode)) return std::nullopt;
+  int64_t mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+  return ObjectInfo{std::string(key), static_cast<uint64_t>(st.st_size),
+                    fmt::format("{:x}-{:x}", st.st_size, mtime_ns), mtime_ns / 1'000'000};
+}
+
+ListResult LocalStore::List(std::string_view prefix, std::string_view delimiter) {
+  // Walk only below the deepest directory that the prefix names in full.
+  size_t slash = prefix.rfind('/');
+  fs::path start = slash == std::string_view::npos ? root_ : root_ / std::string(prefix.substr(0, slash));
+  std::vector<std::string> keys;
+  std::error_code ec;
+  if (fs::is_directory(start, ec)) {
+    fs::recursive_directory_iterator it(start, ec), end;
+    if (ec) Fail("LIST {}: {}", UriOf(prefix), ec.message());
+    for (; it != end; it.increment(ec)) {
+      if (ec) Fail("LIST {}: {}", UriOf(prefix), ec.message());
+      if (!it->is_regular_file()) continue;
+      if (IsTempName(it->path().filename().string())) continue;
+      std::string key = it->path().lexically_relative(root_).generic_string();
+      if (key.starts_with(prefix)) keys.push_back(std::move(key));
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  ListResult result;
+  for (const auto& key : keys) {
+    if (!delimiter.empty()) {
+      size_t pos = key.find(delimiter, prefix.size());
+      if (pos != std::string::npos) {
+        std::string common = key.substr(0, pos + delimiter.size());
+        if (result.common_prefixes.empty() || result.common_prefixes.back() != common) {
+          result.common_prefixes.push_back(std::move(common));
+        }
+        continue;
+      }
+    }
+    if (auto info = Head(key)) result.objects.push_back(std::move(*info));
+  }
+  return result;
+}
+
+void LocalStore::Delete(std::string_view key) {
+  fs::path path = PathOf(key);
+  if (unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
+    Fail("DELETE {}: {}", UriOf(key), ErrnoMessage());
+  }
+  // Prune directories left empty, so folders mirror S3 prefixes.
+  for (fs::path dir = path.parent_path(); dir != root_ && dir.string().size() > root_.string().size();
+       dir = dir.parent_path()) {
+    if (rmdir(dir.c_str()) != 0) break;
+  }
+}
+
+void LocalStore::Move(std::string_view from, std::string_view to) {
+  fs::path source = PathOf(from);
+  fs::path target = PathOf(to);
+  EnsureParent(target);
+  if (rename(source.c_str(), target.c_str()) != 0) {
+    Fail("MOVE {} to {}: {}", UriOf(from), UriOf(to), ErrnoMessage());
+  }
+  SyncPath(target.parent_path());
+  Delete(from);  // prunes the emptied source directories
+}
+
+std::optional<fs::path> LocalStore::LocalPath(std::string_view key) const { return PathOf(key); }
+
+}  // namespace ticklake

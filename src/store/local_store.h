@@ -1,0 +1,35 @@
+// LocalStore: an ObjectStore over a local directory; a key maps to <root>/<key>.
+// Put is atomic and durable (hidden temp file + fsync + rename + directory fsync); Delete prunes
+// directories it leaves empty, so a folder exists only while it holds objects, as a prefix does
+// in S3. Thread-safe: every call works on the file system alone.
+#pragma once
+
+#include "store/object_store.h"
+
+namespace ticklake {
+
+class LocalStore : public ObjectStore {
+ public:
+  // Creates `root` if it does not exist.
+  explicit LocalStore(std::filesystem::path root);
+
+  std::string Uri() const override { return root_.string(); }
+  void Put(std::string_view key, std::string_view data) override;
+  void PutFile(std::string_view key, const std::filesystem::path& file) override;
+  std::string Get(std::string_view key) override;
+  std::string GetRange(std::string_view key, uint64_t offset, uint64_t length) override;
+  void GetToFile(std::string_view key, const std::filesystem::path& file) override;
+  std::optional<ObjectInfo> Head(std::string_view key) override;
+  ListResult List(std::string_view prefix, std::string_view delimiter) override;
+  void Delete(std::string_view key) override;
+  void Move(std::string_view from, std::string_view to) override;
+  std::optional<std::filesystem::path> LocalPath(std::string_view key) const override;
+
+ private:
+  std::filesystem::path PathOf(std::string_view key) const;
+  void EnsureParent(const std::filesystem::path& path);
+
+  std::filesystem::path root_;
+};
+
+}  // namespace ticklake
