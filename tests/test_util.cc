@@ -31,7 +31,8 @@ std::string Slurp(const fs::path& p) {
 }
 }  // namespace
 
-Subprocess::Subprocess(std::vector<std::string> argv, fs::path log_dir, std::vector<std::string> extra_env) {
+Subprocess::Subprocess(std::vector<std::string> argv, fs::path log_dir,
+                       std::vector<std::string> extra_env) {
   static int counter = 0;
   fs::create_directories(log_dir);
   std::string base = fs::path(argv[0]).filename().string() + "." + std::to_string(getpid()) + "." +
@@ -41,8 +42,10 @@ Subprocess::Subprocess(std::vector<std::string> argv, fs::path log_dir, std::vec
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&actions, 2, stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
@@ -122,7 +125,8 @@ BrokerProcess::BrokerProcess(const fs::path& dir, std::vector<std::string> extra
       [&] {
         if (!fs::exists(file)) return false;
         bootstrap_ = Slurp(file);
-        while (!bootstrap_.empty() && isspace(static_cast<unsigned char>(bootstrap_.back()))) bootstrap_.pop_back();
+        while (!bootstrap_.empty() && isspace(static_cast<unsigned char>(bootstrap_.back())))
+          bootstrap_.pop_back();
         return !bootstrap_.empty();
       },
       std::chrono::seconds(30));

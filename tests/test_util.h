@@ -44,7 +44,8 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
-CommandResult RunCommand(std::vector<std::string> argv, std::chrono::seconds timeout = std::chrono::seconds(120));
+CommandResult RunCommand(std::vector<std::string> argv,
+                         std::chrono::seconds timeout = std::chrono::seconds(120));
 
 // Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
@@ -52,7 +53,8 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
 // Starts `ticklake broker` with the given extra args and waits for its bootstrap file.
 class BrokerProcess {
  public:
-  explicit BrokerProcess(const std::filesystem::path& dir, std::vector<std::string> extra_args = {});
+  explicit BrokerProcess(const std::filesystem::path& dir,
+                         std::vector<std::string> extra_args = {});
   const std::string& bootstrap() const { return bootstrap_; }
   Subprocess& process() { return *process_; }
 

@@ -21,17 +21,21 @@ Runner AddBrokerCommand(CLI::App& app) {
       "broker",
       "Run the embedded development Kafka broker (librdkafka mock cluster) on 127.0.0.1.\n"
       "In memory only, keeps at most 5 MiB per partition: for development, not production.");
-  sub->add_option("--brokers", opts->brokers, "Number of brokers in the cluster")->capture_default_str();
-  sub->add_option("-t,--topic", opts->topics, "Topic to create, NAME or NAME:PARTITIONS (repeatable)")
+  sub->add_option("--brokers", opts->brokers, "Number of brokers in the cluster")
       ->capture_default_str();
-  sub->add_option("--bootstrap-file", opts->bootstrap_file, "Also write the bootstrap string to this file");
+  sub->add_option("-t,--topic", opts->topics,
+                  "Topic to create, NAME or NAME:PARTITIONS (repeatable)")
+      ->capture_default_str();
+  sub->add_option("--bootstrap-file", opts->bootstrap_file,
+                  "Also write the bootstrap string to this file");
   return [opts] {
     std::vector<kafka::TopicSpec> topics;
     for (const auto& t : opts->topics) topics.push_back(kafka::ParseTopicSpec(t));
     kafka::EmbeddedBroker broker(opts->brokers, topics);
     fmt::print("{}\n", broker.bootstrap());
     std::fflush(stdout);
-    if (!opts->bootstrap_file.empty()) WriteFileAtomically(opts->bootstrap_file, broker.bootstrap() + "\n");
+    if (!opts->bootstrap_file.empty())
+      WriteFileAtomically(opts->bootstrap_file, broker.bootstrap() + "\n");
     std::string names;
     for (const auto& t : topics) names += fmt::format(" {}:{}", t.name, t.partitions);
     fmt::print(stderr, "ticklake broker: serving {} broker(s) at {} with topics{}; Ctrl-C stops\n",

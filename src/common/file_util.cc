@@ -32,8 +32,8 @@ void SyncPath(const fs::path& path) {
 
 fs::path TempPathBeside(const fs::path& path) {
   static std::atomic<uint64_t> counter{0};
-  return path.parent_path() / ("." + path.filename().string() + ".tmp." +
-                               std::to_string(getpid()) + "." + std::to_string(counter++));
+  return path.parent_path() / ("." + path.filename().string() + ".tmp." + std::to_string(getpid()) +
+                               "." + std::to_string(counter++));
 }
 
 bool IsTempName(std::string_view filename) {
@@ -71,8 +71,10 @@ void WriteFileAtomically(const fs::path& path, std::string_view data) {
 
 TempDir::TempDir(std::string_view prefix) {
   const char* base = getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) + ".XXXXXX";
-  if (mkdtemp(tmpl.data()) == nullptr) Fail("cannot create temporary directory {}: {}", tmpl, ErrnoMessage());
+  std::string tmpl =
+      std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) + ".XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr)
+    Fail("cannot create temporary directory {}: {}", tmpl, ErrnoMessage());
   path_ = tmpl;
 }
 

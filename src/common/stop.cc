@@ -1,9 +1,10 @@
 #include "common/stop.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
-#include <unistd.h>
 
 namespace ticklake {
 namespace {

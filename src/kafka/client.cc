@@ -12,7 +12,8 @@ std::pair<std::string, std::string> ParseProperty(const std::string& text) {
 
 Properties ParseProperties(const std::vector<std::string>& texts) {
   Properties out;
-  for (const auto& text : texts) out.insert_or_assign(ParseProperty(text).first, ParseProperty(text).second);
+  for (const auto& text : texts)
+    out.insert_or_assign(ParseProperty(text).first, ParseProperty(text).second);
   return out;
 }
 
@@ -38,22 +39,27 @@ KafkaHandle MakeHandle(rd_kafka_type_t type, ConfPtr conf) {
   return KafkaHandle(rk);
 }
 
-void WaitForCluster(rd_kafka_t* rk, const std::string& bootstrap, std::chrono::milliseconds timeout) {
+void WaitForCluster(rd_kafka_t* rk, const std::string& bootstrap,
+                    std::chrono::milliseconds timeout) {
   const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, nullptr, &metadata, static_cast<int>(timeout.count()));
+  rd_kafka_resp_err_t err =
+      rd_kafka_metadata(rk, 0, nullptr, &metadata, static_cast<int>(timeout.count()));
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     rd_kafka_metadata_destroy(metadata);
     return;
   }
-  Fail("cannot reach Kafka at {} within {} s: {}", bootstrap, timeout.count() / 1000.0, rd_kafka_err2str(err));
+  Fail("cannot reach Kafka at {} within {} s: {}", bootstrap, timeout.count() / 1000.0,
+       rd_kafka_err2str(err));
 }
 
 int PartitionCount(rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout) {
   rd_kafka_topic_t* handle = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, handle, &metadata, static_cast<int>(timeout.count()));
+  rd_kafka_resp_err_t err =
+      rd_kafka_metadata(rk, 0, handle, &metadata, static_cast<int>(timeout.count()));
   rd_kafka_topic_destroy(handle);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Fail("metadata for topic {}: {}", topic, rd_kafka_err2str(err));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    Fail("metadata for topic {}: {}", topic, rd_kafka_err2str(err));
   int count = 0;
   if (metadata->topic_cnt == 1 && metadata->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     count = metadata->topics[0].partition_cnt;

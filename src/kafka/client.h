@@ -52,7 +52,8 @@ KafkaHandle MakeHandle(rd_kafka_type_t type, ConfPtr conf);
 
 // Waits until the cluster answers a metadata request, or throws Error after `timeout` naming
 // the bootstrap servers and librdkafka's last error.
-void WaitForCluster(rd_kafka_t* rk, const std::string& bootstrap, std::chrono::milliseconds timeout);
+void WaitForCluster(rd_kafka_t* rk, const std::string& bootstrap,
+                    std::chrono::milliseconds timeout);
 
 // The number of partitions of `topic`, or 0 when the cluster does not know it.
 int PartitionCount(rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout);

@@ -13,11 +13,13 @@ TopicSpec ParseTopicSpec(const std::string& text) {
   if (colon != std::string::npos) {
     std::string_view count = std::string_view(text).substr(colon + 1);
     auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), spec.partitions);
-    if (ec != std::errc() || end != count.data() + count.size() || spec.partitions < 1 || spec.partitions > 10000) {
+    if (ec != std::errc() || end != count.data() + count.size() || spec.partitions < 1 ||
+        spec.partitions > 10000) {
       Fail("invalid topic '{}': expected NAME or NAME:PARTITIONS with 1..10000 partitions", text);
     }
   }
-  if (spec.name.empty() || spec.name.size() > 249) Fail("invalid topic '{}': bad name length", text);
+  if (spec.name.empty() || spec.name.size() > 249)
+    Fail("invalid topic '{}': bad name length", text);
   for (char c : spec.name) {
     if (!isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
       Fail("invalid topic '{}': Kafka topic names use only [a-zA-Z0-9._-]", text);
@@ -41,9 +43,11 @@ EmbeddedBroker::~EmbeddedBroker() {
 }
 
 void EmbeddedBroker::CreateTopic(const TopicSpec& topic) {
-  rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster_, topic.name.c_str(), topic.partitions, 1);
+  rd_kafka_resp_err_t err =
+      rd_kafka_mock_topic_create(cluster_, topic.name.c_str(), topic.partitions, 1);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    Fail("cannot create topic {} with {} partitions: {}", topic.name, topic.partitions, rd_kafka_err2str(err));
+    Fail("cannot create topic {} with {} partitions: {}", topic.name, topic.partitions,
+         rd_kafka_err2str(err));
   }
 }
 

@@ -19,18 +19,21 @@ TEST(TopicSpec, Parses) {
 TEST(EmbeddedBroker, ServesMetadataOverTcp) {
   EmbeddedBroker broker(1, {{"t", 3}});
   EXPECT_TRUE(broker.bootstrap().starts_with("127.0.0.1:")) << broker.bootstrap();
-  auto client = MakeHandle(RD_KAFKA_PRODUCER, MakeConf({{"bootstrap.servers", broker.bootstrap()}}, {}));
+  auto client =
+      MakeHandle(RD_KAFKA_PRODUCER, MakeConf({{"bootstrap.servers", broker.bootstrap()}}, {}));
   WaitForCluster(client.get(), broker.bootstrap(), std::chrono::seconds(10));
   EXPECT_EQ(PartitionCount(client.get(), "t", std::chrono::seconds(10)), 3);
 }
 
 TEST(KafkaClient, UnreachableBootstrapFailsWithinTheTimeout) {
-  auto client = MakeHandle(RD_KAFKA_PRODUCER, MakeConf({{"bootstrap.servers", "127.0.0.1:1"}, {"log_level", "0"}}, {}));
+  auto client = MakeHandle(
+      RD_KAFKA_PRODUCER, MakeConf({{"bootstrap.servers", "127.0.0.1:1"}, {"log_level", "0"}}, {}));
   try {
     WaitForCluster(client.get(), "127.0.0.1:1", std::chrono::milliseconds(1500));
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("cannot reach Kafka at 127.0.0.1:1"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cannot reach Kafka at 127.0.0.1:1"), std::string::npos)
+        << e.what();
   }
 }
 

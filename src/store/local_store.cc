@@ -99,7 +99,8 @@ std::optional<ObjectInfo> LocalStore::Head(std::string_view key) {
 ListResult LocalStore::List(std::string_view prefix, std::string_view delimiter) {
   // Walk only below the deepest directory that the prefix names in full.
   size_t slash = prefix.rfind('/');
-  fs::path start = slash == std::string_view::npos ? root_ : root_ / std::string(prefix.substr(0, slash));
+  fs::path start =
+      slash == std::string_view::npos ? root_ : root_ / std::string(prefix.substr(0, slash));
   std::vector<std::string> keys;
   std::error_code ec;
   if (fs::is_directory(start, ec)) {
@@ -137,8 +138,8 @@ void LocalStore::Delete(std::string_view key) {
     Fail("DELETE {}: {}", UriOf(key), ErrnoMessage());
   }
   // Prune directories left empty, so folders mirror S3 prefixes.
-  for (fs::path dir = path.parent_path(); dir != root_ && dir.string().size() > root_.string().size();
-       dir = dir.parent_path()) {
+  for (fs::path dir = path.parent_path();
+       dir != root_ && dir.string().size() > root_.string().size(); dir = dir.parent_path()) {
     if (rmdir(dir.c_str()) != 0) break;
   }
 }

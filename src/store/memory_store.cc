@@ -31,7 +31,8 @@ std::string MemoryStore::Get(std::string_view key) {
 
 std::string MemoryStore::GetRange(std::string_view key, uint64_t offset, uint64_t length) {
   std::string data = Get(key);
-  if (offset > data.size()) Fail("GET {}: range starts at {} beyond size {}", UriOf(key), offset, data.size());
+  if (offset > data.size())
+    Fail("GET {}: range starts at {} beyond size {}", UriOf(key), offset, data.size());
   return data.substr(offset, length);
 }
 

@@ -31,7 +31,8 @@ void ValidateKey(std::string_view key) {
     if (end == std::string_view::npos) end = key.size();
     std::string_view segment = key.substr(start, end - start);
     if (segment.empty()) Fail("invalid object key '{}': empty path segment", key);
-    if (segment == "." || segment == "..") Fail("invalid object key '{}': '{}' segment", key, segment);
+    if (segment == "." || segment == "..")
+      Fail("invalid object key '{}': '{}' segment", key, segment);
     start = end + 1;
   }
   for (char c : key) {

@@ -26,8 +26,8 @@ namespace ticklake {
 struct ObjectInfo {
   std::string key;
   uint64_t size = 0;
-  std::string etag;          // changes whenever the content changes
-  int64_t modified_ms = 0;   // last modification, milliseconds since the Unix epoch
+  std::string etag;         // changes whenever the content changes
+  int64_t modified_ms = 0;  // last modification, milliseconds since the Unix epoch
 };
 
 struct ListResult {

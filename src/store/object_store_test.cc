@@ -51,13 +51,15 @@ TEST_P(ObjectStoreContract, OverwriteChangesEtag) {
 }
 
 TEST_P(ObjectStoreContract, ListsSortedWithPrefixAndDelimiter) {
-  for (std::string key : {"t/index=N225/b", "t/index=HSI/a", "t/index=HSI/c", "u/x", "t/top", "_ticklake/s"}) {
+  for (std::string key :
+       {"t/index=N225/b", "t/index=HSI/a", "t/index=HSI/c", "u/x", "t/top", "_ticklake/s"}) {
     store_->Put(key, key);
   }
   auto all = store_->List("t/");
   std::vector<std::string> keys;
   for (auto& o : all.objects) keys.push_back(o.key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"t/index=HSI/a", "t/index=HSI/c", "t/index=N225/b", "t/top"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"t/index=HSI/a", "t/index=HSI/c", "t/index=N225/b",
+                                            "t/top"}));
 
   auto rolled = store_->List("t/", "/");
   ASSERT_EQ(rolled.objects.size(), 1u);
@@ -79,7 +81,8 @@ TEST_P(ObjectStoreContract, KeysWithSpecialCharacters) {
 }
 
 TEST_P(ObjectStoreContract, RefusesUnsafeKeys) {
-  for (std::string key : std::vector<std::string>{"", "/etc/passwd", "a/../../etc", "a//b", "./a", std::string("a\0b", 3), "a\nb"}) {
+  for (std::string key : std::vector<std::string>{"", "/etc/passwd", "a/../../etc", "a//b", "./a",
+                                                  std::string("a\0b", 3), "a\nb"}) {
     EXPECT_THROW(store_->Put(key, "x"), Error) << key;
   }
 }
@@ -105,12 +108,15 @@ TEST_P(ObjectStoreContract, FileTransfers) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, ObjectStoreContract,
-    ::testing::Values(StoreFactory{"Memory", [](const std::filesystem::path&) -> std::unique_ptr<ObjectStore> {
-                                     return std::make_unique<MemoryStore>();
-                                   }},
-                      StoreFactory{"Local", [](const std::filesystem::path& p) -> std::unique_ptr<ObjectStore> {
-                                     return std::make_unique<LocalStore>(p);
-                                   }}),
+    ::testing::Values(
+        StoreFactory{"Memory",
+                     [](const std::filesystem::path&) -> std::unique_ptr<ObjectStore> {
+                       return std::make_unique<MemoryStore>();
+                     }},
+        StoreFactory{"Local",
+                     [](const std::filesystem::path& p) -> std::unique_ptr<ObjectStore> {
+                       return std::make_unique<LocalStore>(p);
+                     }}),
     [](const auto& info) { return info.param.name; });
 
 TEST(LocalStore, LeavesNoTempFilesAndPrunesEmptyDirectories) {

@@ -1,0 +1,59 @@
+// RecordParser: turns one Kafka message into a line ready for the lake, or says why it cannot.
+// A record is a JSON object of valid UTF-8 no larger than the configured limit. The parser
+// minifies it (one line of JSON Lines), appends the Kafka metadata columns, and computes its
+// Hive partition path from the partition fields. Not thread-safe: one parser per thread (it
+// reuses simdjson's buffers).
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ticklake::lake {
+
+// The Kafka metadata columns added to every record (when enabled).
+inline constexpr const char* kKafkaColumns[] = {"kafka_topic", "kafka_partition", "kafka_offset",
+                                                "kafka_timestamp"};
+
+struct KafkaMeta {
+  std::string_view topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp_ms = 0;  // the message's Kafka timestamp
+};
+
+struct ParsedRecord {
+  std::string line;             // minified object with Kafka columns; no trailing newline
+  std::string partition_path;   // "index=HSI"; empty when not partitioned
+  uint64_t present_fields = 0;  // bit i set: the record has partition field i
+};
+
+class RecordParser {
+ public:
+  // `partition_fields` are matched against record keys case-insensitively; the Hive key is the
+  // field's lower-case name, as Glue and Athena name columns.
+  RecordParser(std::vector<std::string> partition_fields, size_t max_record_bytes,
+               bool kafka_columns);
+
+  // On success fills `out` and returns nullopt; otherwise returns the reason, e.g.
+  // "not JSON: ..." or "not a JSON object".
+  std::optional<std::string> Parse(std::string_view payload, const KafkaMeta& meta,
+                                   ParsedRecord* out);
+
+  // Lower-case Hive keys, in --partition-by order.
+  const std::vector<std::string>& partition_keys() const { return partition_keys_; }
+
+ private:
+  std::vector<std::string> partition_keys_;
+  size_t max_record_bytes_;
+  bool kafka_columns_;
+  simdjson::dom::parser parser_;
+  std::string minified_;
+  std::vector<std::optional<std::string>> values_;
+};
+
+}  // namespace ticklake::lake

@@ -1,0 +1,53 @@
+#include "lake/record_parser.h"
+
+#include <gtest/gtest.h>
+
+namespace ticklake::lake {
+
+TEST(RecordParser, MinifiesAddsKafkaColumnsAndPartitions) {
+  RecordParser parser({"Index"}, 1 << 20, true);
+  ParsedRecord out;
+  auto error =
+      parser.Parse("{ \"Index\": \"HSI\",\n \"Close\": 1.5 }", {"t", 3, 42, 1700000000000}, &out);
+  ASSERT_FALSE(error) << *error;
+  EXPECT_EQ(
+      out.line,
+      R"({"Index":"HSI","Close":1.5,"kafka_topic":"t","kafka_partition":3,"kafka_offset":42,"kafka_timestamp":1700000000000})");
+  EXPECT_EQ(out.partition_path, "index=HSI");
+  EXPECT_EQ(out.present_fields, 1u);
+}
+
+TEST(RecordParser, MissingOrNullPartitionFieldGoesToDefaultPartition) {
+  RecordParser parser({"index", "Venue"}, 1 << 20, false);
+  ParsedRecord out;
+  ASSERT_FALSE(parser.Parse(R"({"INDEX":null,"x":1})", {}, &out));
+  EXPECT_EQ(out.partition_path,
+            "index=__HIVE_DEFAULT_PARTITION__/venue=__HIVE_DEFAULT_PARTITION__");
+  EXPECT_EQ(out.present_fields, 1u);
+  ASSERT_FALSE(parser.Parse(R"({"index":7,"venue":"a/b"})", {}, &out));
+  EXPECT_EQ(out.partition_path, "index=7/venue=a%2Fb");
+  EXPECT_EQ(out.line, R"({"index":7,"venue":"a/b"})");
+}
+
+TEST(RecordParser, EmptyObjectGetsKafkaColumns) {
+  RecordParser parser({}, 1 << 20, true);
+  ParsedRecord out;
+  ASSERT_FALSE(parser.Parse("{}", {"t", 0, 1, 2}, &out));
+  EXPECT_EQ(out.line,
+            R"({"kafka_topic":"t","kafka_partition":0,"kafka_offset":1,"kafka_timestamp":2})");
+}
+
+TEST(RecordParser, RejectsBadRecordsWithReasons) {
+  RecordParser parser({"Index"}, 64, true);
+  ParsedRecord out;
+  EXPECT_NE(parser.Parse("not json", {}, &out)->find("not JSON"), std::string::npos);
+  EXPECT_EQ(*parser.Parse("[1,2]", {}, &out), "not a JSON object");
+  EXPECT_EQ(*parser.Parse("42", {}, &out), "not a JSON object");
+  EXPECT_NE(parser.Parse("{\"a\":\"\xff\xfe\"}", {}, &out)->find("not JSON"), std::string::npos);
+  EXPECT_NE(parser.Parse(std::string(100, ' '), {}, &out)->find("exceeds the limit of 64"),
+            std::string::npos);
+  EXPECT_NE(parser.Parse(R"({"kafka_offset":1})", {}, &out)->find("reserved"), std::string::npos);
+  EXPECT_NE(parser.Parse(R"({"a":1} {"b":2})", {}, &out)->find("not JSON"), std::string::npos);
+}
+
+}  // namespace ticklake::lake

@@ -1,0 +1,507 @@
+#include "lake/sink.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "common/base64.h"
+#include "common/error.h"
+#include "common/file_util.h"
+#include "common/json_writer.h"
+#include "lake/commit_log.h"
+#include "lake/lake_file_encoder.h"
+#include "lake/record_parser.h"
+#include "store/object_store.h"
+
+namespace ticklake::lake {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+OnError ParseOnError(const std::string& text) {
+  if (text == "dlq") return OnError::kDeadLetter;
+  if (text == "skip") return OnError::kSkip;
+  if (text == "fail") return OnError::kFail;
+  Fail("unknown --on-error '{}': expected dlq, skip or fail", text);
+}
+
+std::string SummaryJson(const SinkOptions& options, const SinkSummary& s) {
+  std::string out = "{\"topic\":";
+  AppendJsonString(out, options.topic);
+  out += ",\"group\":";
+  AppendJsonString(out, options.group);
+  out += ",\"lake\":";
+  AppendJsonString(out, options.lake);
+  fmt::format_to(std::back_inserter(out),
+                 ",\"records_consumed\":{},\"records_written\":{},\"error_records\":{},"
+                 "\"files_written\":{},\"bytes_written\":{},\"batches_committed\":{},"
+                 "\"records_missing\":{},\"seconds\":{:.3f}}}",
+                 s.records_consumed, s.records_written, s.error_records, s.files_written,
+                 s.bytes_written, s.batches_committed, s.records_missing, s.seconds);
+  return out;
+}
+
+namespace {
+
+// What has been read from one Kafka partition and not yet landed.
+struct PartitionBuffer {
+  struct Group {
+    std::string jsonl;
+    uint64_t present_fields = 0;
+    int64_t records = 0;
+  };
+  int64_t next_offset = -1;             // the offset expected next; -1 until known
+  int64_t start_offset = -1;            // first offset of the current batch
+  std::map<std::string, Group> groups;  // by Hive partition path
+  std::string errors_jsonl;
+  int64_t consumed = 0, written = 0, errors = 0;
+  size_t bytes = 0;
+  Clock::time_point first_record;
+  bool at_end = false;
+
+  bool empty() const { return consumed == 0; }
+  void Clear() {
+    groups.clear();
+    errors_jsonl.clear();
+    consumed = written = errors = 0;
+    bytes = 0;
+    start_offset = -1;
+  }
+};
+
+class Sink {
+ public:
+  Sink(const SinkOptions& options, SinkStats& stats)
+      : options_(options),
+        stats_(stats),
+        store_(OpenObjectStore(options.lake)),
+        log_(*store_, options.topic),
+        parser_(options.partition_by, options.max_record_bytes, options.kafka_columns),
+        temp_("ticklake-sink"),
+        encoder_(ParseLakeFormat(options.format), options.kafka_columns, options.max_record_bytes,
+                 temp_.path()),
+        extension_(FileExtension(ParseLakeFormat(options.format))) {
+    for (const auto& key : parser_.partition_keys()) {
+      if (key.empty()) Fail("--partition-by has an empty field name");
+    }
+  }
+
+  SinkSummary Run(const std::function<bool()>& should_stop);
+
+ private:
+  static void RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  void OnAssign(rd_kafka_topic_partition_list_t* partitions);
+  void OnRevoke(rd_kafka_topic_partition_list_t* partitions);
+  void Handle(const rd_kafka_message_t* message);
+  void AddError(PartitionBuffer& buffer, const rd_kafka_message_t* message,
+                const std::string& reason);
+  void Flush(int32_t partition, PartitionBuffer& buffer);
+  void FlushAll();
+  void FlushDue();
+  void CommitToKafka(int32_t partition, int64_t next_offset, bool async);
+  bool CaughtUp(const std::map<int32_t, int64_t>* targets);
+  std::map<int32_t, int64_t> QueryEndOffsets();
+  void ReportProgress(bool final_line);
+  void UpdateLag();
+
+  const SinkOptions& options_;
+  SinkStats& stats_;
+  std::unique_ptr<ObjectStore> store_;
+  CommitLog log_;
+  RecordParser parser_;
+  TempDir temp_;
+  LakeFileEncoder encoder_;
+  std::string extension_;
+  kafka::KafkaHandle consumer_;
+  std::map<int32_t, PartitionBuffer> buffers_;  // assigned partitions
+  size_t buffered_bytes_ = 0;
+  std::optional<std::string> callback_error_;  // an Error thrown inside a librdkafka callback
+  ParsedRecord parsed_;
+  Clock::time_point started_ = Clock::now();
+  Clock::time_point last_progress_ = Clock::now();
+  int64_t last_progress_records_ = 0;
+};
+
+void Sink::RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                             rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  auto* sink = static_cast<Sink*>(opaque);
+  bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
+  try {
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      sink->OnAssign(partitions);
+      if (cooperative) {
+        if (auto* e = rd_kafka_incremental_assign(rk, partitions)) rd_kafka_error_destroy(e);
+      } else {
+        rd_kafka_assign(rk, partitions);
+      }
+      return;
+    }
+    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) sink->OnRevoke(partitions);
+  } catch (const std::exception& e) {
+    if (!sink->callback_error_) sink->callback_error_ = e.what();
+  }
+  if (cooperative) {
+    if (auto* e = rd_kafka_incremental_unassign(rk, partitions)) rd_kafka_error_destroy(e);
+  } else {
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+void Sink::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
+  std::string resumed;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    auto& tp = partitions->elems[i];
+    if (options_.topic != tp.topic) continue;
+    std::optional<int64_t> next = log_.Recover(tp.partition);
+    PartitionBuffer& buffer = buffers_[tp.partition];
+    buffer = PartitionBuffer{};
+    if (next) {
+      tp.offset = *next;  // the lake is the truth, whatever the group committed
+      buffer.next_offset = *next;
+    }
+    resumed += fmt::format(" {}@{}", tp.partition, next ? std::to_string(*next) : "committed");
+  }
+  fmt::print(stderr, "ticklake sink: assigned {} partition(s) of {}:{}\n", partitions->cnt,
+             options_.topic, resumed);
+}
+
+void Sink::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
+  for (int i = 0; i < partitions->cnt; ++i) {
+    auto& tp = partitions->elems[i];
+    auto it = buffers_.find(tp.partition);
+    if (it == buffers_.end() || options_.topic != tp.topic) continue;
+    try {
+      Flush(tp.partition, it->second);
+    } catch (...) {
+      // The batch is not committed: whoever gets the partition resumes before it.
+      buffered_bytes_ -= it->second.bytes;
+      buffers_.erase(it);
+      throw;
+    }
+    buffers_.erase(it);
+  }
+}
+
+void Sink::AddError(PartitionBuffer& buffer, const rd_kafka_message_t* m,
+                    const std::string& reason) {
+  ++buffer.errors;
+  stats_.error_records++;
+  if (options_.on_error == OnError::kFail) {
+    Fail("record at {}[{}]@{} is bad: {} (--on-error fail)", options_.topic, m->partition,
+         m->offset, reason);
+  }
+  if (options_.on_error == OnError::kSkip) return;
+  std::string& out = buffer.errors_jsonl;
+  size_t before = out.size();
+  out += "{\"topic\":";
+  AppendJsonString(out, options_.topic);
+  rd_kafka_timestamp_type_t type;
+  fmt::format_to(std::back_inserter(out),
+                 ",\"partition\":{},\"offset\":{},\"timestamp_ms\":{},\"reason\":", m->partition,
+                 m->offset, rd_kafka_message_timestamp(m, &type));
+  AppendJsonString(out, reason);
+  std::string_view payload(static_cast<const char*>(m->payload), m->payload ? m->len : 0);
+  std::string_view key(static_cast<const char*>(m->key), m->key ? m->key_len : 0);
+  bool key_text = simdjson::validate_utf8(key.data(), key.size());
+  out += key_text ? ",\"key\":" : ",\"key_base64\":";
+  AppendJsonString(out, key_text ? std::string(key) : Base64Encode(key));
+  bool text = simdjson::validate_utf8(payload.data(), payload.size());
+  out += text ? ",\"payload\":" : ",\"payload_base64\":";
+  AppendJsonString(out, text ? std::string(payload) : Base64Encode(payload));
+  out += "}\n";
+  buffer.bytes += out.size() - before;
+  buffered_bytes_ += out.size() - before;
+}
+
+void Sink::Handle(const rd_kafka_message_t* m) {
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    auto it = buffers_.find(m->partition);
+    if (it != buffers_.end()) it->second.at_end = true;
+    return;
+  }
+  if (m->err) {
+    std::string where =
+        m->rkt ? fmt::format(" ({}[{}])", rd_kafka_topic_name(m->rkt), m->partition) : "";
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL)
+      Fail("Kafka consumer fatal error{}: {}", where, rd_kafka_message_errstr(m));
+    fmt::print(stderr, "ticklake sink: Kafka error{}: {}\n", where, rd_kafka_message_errstr(m));
+    return;
+  }
+  auto it = buffers_.find(m->partition);
+  if (it == buffers_.end()) return;  // not ours (any more)
+  PartitionBuffer& buffer = it->second;
+  buffer.at_end = false;
+  if (buffer.next_offset >= 0 && m->offset < buffer.next_offset)
+    return;  // already landed or buffered
+  if (buffer.next_offset >= 0 && m->offset > buffer.next_offset) {
+    int64_t missing = m->offset - buffer.next_offset;
+    stats_.records_missing += missing;
+    fmt::print(
+        stderr,
+        "ticklake sink: ERROR {}[{}]: offsets {}..{} are gone from the broker ({} records lost, "
+        "probably deleted by retention before they were read)\n",
+        options_.topic, m->partition, buffer.next_offset, m->offset - 1, missing);
+  }
+  if (buffer.empty()) {
+    buffer.start_offset = m->offset;
+    buffer.first_record = Clock::now();
+  }
+  buffer.next_offset = m->offset + 1;
+  ++buffer.consumed;
+  stats_.records_consumed++;
+
+  rd_kafka_timestamp_type_t type;
+  KafkaMeta meta{options_.topic, m->partition, m->offset, rd_kafka_message_timestamp(m, &type)};
+  std::string_view payload(static_cast<const char*>(m->payload), m->payload ? m->len : 0);
+  if (auto reason = parser_.Parse(payload, meta, &parsed_)) {
+    AddError(buffer, m, *reason);
+  } else {
+    auto& group = buffer.groups[parsed_.partition_path];
+    group.jsonl += parsed_.line;
+    group.jsonl.push_back('\n');
+    group.present_fields |= parsed_.present_fields;
+    ++group.records;
+    ++buffer.written;
+    buffer.bytes += parsed_.line.size() + 1;
+    buffered_bytes_ += parsed_.line.size() + 1;
+  }
+  if (buffer.consumed >= options_.flush_records ||
+      buffer.bytes >= static_cast<size_t>(options_.flush_bytes)) {
+    Flush(m->partition, buffer);
+  }
+  // Memory bound: while over budget, land the largest buffer. Consumption waits meanwhile, and
+  // librdkafka's prefetch queue is bounded by queued.max.messages.kbytes.
+  while (buffered_bytes_ > options_.max_buffer_bytes) {
+    auto largest = buffers_.begin();
+    for (auto b = buffers_.begin(); b != buffers_.end(); ++b) {
+      if (b->second.bytes > largest->second.bytes) largest = b;
+    }
+    Flush(largest->first, largest->second);
+  }
+}
+
+void Sink::Flush(int32_t partition, PartitionBuffer& buffer) {
+  if (buffer.empty()) return;
+  std::vector<StagedFile> files;
+  int64_t bytes = 0;
+  auto stage = [&](const std::string& final_key, const fs::path& local) {
+    std::string staging = log_.StagingKey(partition, buffer.start_offset, final_key);
+    store_->PutFile(staging, local);
+    bytes += static_cast<int64_t>(fs::file_size(local));
+    files.push_back({staging, final_key});
+  };
+  fs::path jsonl = temp_.path() / "batch.jsonl";
+  fs::path encoded = temp_.path() / ("batch" + extension_);
+  for (const auto& [hive_path, group] : buffer.groups) {
+    {
+      std::ofstream out(jsonl, std::ios::binary | std::ios::trunc);
+      out.write(group.jsonl.data(), static_cast<std::streamsize>(group.jsonl.size()));
+      if (!out.flush()) Fail("cannot write {}: {}", jsonl.string(), ErrnoMessage());
+    }
+    std::vector<std::string> exclude;
+    for (size_t i = 0; i < parser_.partition_keys().size(); ++i) {
+      if (group.present_fields & (uint64_t{1} << i)) exclude.push_back(parser_.partition_keys()[i]);
+    }
+    encoder_.Encode(jsonl, exclude, encoded);
+    stage(DataFileKey(options_.topic, hive_path, partition, buffer.start_offset, extension_),
+          encoded);
+  }
+  if (!buffer.errors_jsonl.empty()) {
+    WriteFileAtomically(jsonl, buffer.errors_jsonl);
+    stage(ErrorFileKey(options_.topic, partition, buffer.start_offset), jsonl);
+  }
+  log_.Commit(partition, buffer.next_offset, files);
+  CommitToKafka(partition, buffer.next_offset, /*async=*/true);
+
+  stats_.records_written += buffer.written;
+  stats_.files_written += static_cast<int64_t>(files.size());
+  stats_.bytes_written += bytes;
+  stats_.batches_committed++;
+  buffered_bytes_ -= buffer.bytes;
+  buffer.Clear();
+}
+
+void Sink::FlushAll() {
+  for (auto& [partition, buffer] : buffers_) Flush(partition, buffer);
+}
+
+void Sink::FlushDue() {
+  auto now = Clock::now();
+  auto interval = std::chrono::duration<double>(options_.flush_interval_s);
+  for (auto& [partition, buffer] : buffers_) {
+    if (!buffer.empty() && now - buffer.first_record >= interval) Flush(partition, buffer);
+  }
+}
+
+void Sink::CommitToKafka(int32_t partition, int64_t next_offset, bool async) {
+  // Only an optimisation and a courtesy to lag monitors: the lake's state decides on restart.
+  kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), partition)->offset =
+      next_offset;
+  rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list.get(), async ? 1 : 0);
+  if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    fmt::print(stderr,
+               "ticklake sink: warning: committing offset {} of {}[{}] to Kafka failed: {}\n",
+               next_offset, options_.topic, partition, rd_kafka_err2str(err));
+  }
+}
+
+std::map<int32_t, int64_t> Sink::QueryEndOffsets() {
+  std::map<int32_t, int64_t> ends;
+  for (const auto& [partition, buffer] : buffers_) {
+    int64_t low = 0, high = 0;
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+        consumer_.get(), options_.topic.c_str(), partition, &low, &high, 10000);
+    if (err)
+      Fail("cannot read the end offset of {}[{}]: {}", options_.topic, partition,
+           rd_kafka_err2str(err));
+    ends[partition] = high;
+  }
+  return ends;
+}
+
+bool Sink::CaughtUp(const std::map<int32_t, int64_t>* targets) {
+  if (buffers_.empty()) return false;
+  for (const auto& [partition, buffer] : buffers_) {
+    if (targets) {
+      auto it = targets->find(partition);
+      if (it == targets->end()) continue;
+      int64_t position = buffer.next_offset;
+      if (position < 0) {
+        // Nothing read yet: ask where the fetcher stands (set once it resolved its start offset).
+        kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(1));
+        rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), partition);
+        if (rd_kafka_position(consumer_.get(), list.get()) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+          position = list->elems[0].offset;
+        }
+        if (position < 0 && it->second == 0) position = 0;
+      }
+      if (position < it->second) return false;
+    } else if (!buffer.at_end) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void Sink::UpdateLag() {
+  int64_t lag = 0;
+  for (const auto& [partition, buffer] : buffers_) {
+    int64_t low = 0, high = 0;
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), options_.topic.c_str(), partition, &low,
+                                       &high) ||
+        high < 0 || buffer.next_offset < 0) {
+      continue;
+    }
+    lag += std::max<int64_t>(0, high - buffer.next_offset);
+  }
+  stats_.lag = buffers_.empty() ? -1 : lag;
+}
+
+void Sink::ReportProgress(bool final_line) {
+  auto now = Clock::now();
+  double dt = std::chrono::duration<double>(now - last_progress_).count();
+  int64_t records = stats_.records_consumed;
+  double rate = dt > 0 ? static_cast<double>(records - last_progress_records_) / dt : 0;
+  last_progress_ = now;
+  last_progress_records_ = records;
+  fmt::print(stderr,
+             "\r\033[Ksink: {} records ({:.0f}/s) · {} written · {} errors · {} files · {:.1f} MB "
+             "· lag {}{}",
+             records, rate, stats_.records_written.load(), stats_.error_records.load(),
+             stats_.files_written.load(), static_cast<double>(stats_.bytes_written) / 1e6,
+             stats_.lag.load(), final_line ? "\n" : "");
+}
+
+SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
+  kafka::Properties defaults = {
+      {"bootstrap.servers", options_.bootstrap},
+      {"group.id", options_.group},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"enable.partition.eof", "true"},
+      // The embedded broker waits session.timeout.ms before a rejoining group settles.
+      {"session.timeout.ms", "6000"},
+      {"queued.max.messages.kbytes", "65536"},
+      {"log_level", "3"},
+  };
+  kafka::ConfPtr conf = kafka::MakeConf(defaults, options_.properties);
+  rd_kafka_conf_set_opaque(conf.get(), this);
+  rd_kafka_conf_set_rebalance_cb(conf.get(), &Sink::RebalanceCallback);
+  consumer_ = kafka::MakeHandle(RD_KAFKA_CONSUMER, std::move(conf));
+  kafka::WaitForCluster(
+      consumer_.get(), options_.bootstrap,
+      std::chrono::milliseconds(static_cast<int64_t>(options_.connect_timeout_s * 1000)));
+  rd_kafka_poll_set_consumer(consumer_.get());
+  kafka::TopicPartitionList topics(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(topics.get(), options_.topic.c_str(), RD_KAFKA_PARTITION_UA);
+  if (auto err = rd_kafka_subscribe(consumer_.get(), topics.get())) {
+    Fail("cannot subscribe to {}: {}", options_.topic, rd_kafka_err2str(err));
+  }
+
+  bool progress = options_.progress && isatty(STDERR_FILENO);
+  std::optional<std::map<int32_t, int64_t>> drain_targets;
+  auto drain_deadline = Clock::time_point::max();
+  while (true) {
+    if (!drain_targets && should_stop()) {
+      if (!options_.drain_on_stop) break;
+      drain_deadline = Clock::now() + std::chrono::seconds(60);
+      drain_targets.emplace();  // filled once partitions are assigned
+    }
+    if (drain_targets && drain_targets->empty() && !buffers_.empty())
+      *drain_targets = QueryEndOffsets();
+    if (drain_targets && !drain_targets->empty() && CaughtUp(&*drain_targets)) break;
+    if (drain_targets && Clock::now() > drain_deadline) {
+      fmt::print(stderr,
+                 "ticklake sink: warning: draining did not reach the end offsets within 60 s\n");
+      break;
+    }
+    if (options_.exit_at_end && CaughtUp(nullptr)) break;
+
+    kafka::Message message(rd_kafka_consumer_poll(consumer_.get(), 100));
+    if (callback_error_) Fail("{}", *callback_error_);
+    if (message) Handle(message.get());
+    FlushDue();
+    if (progress && Clock::now() - last_progress_ >= std::chrono::milliseconds(500)) {
+      UpdateLag();
+      ReportProgress(false);
+    }
+  }
+  FlushAll();
+  for (const auto& [partition, buffer] : buffers_) {
+    if (buffer.next_offset >= 0) CommitToKafka(partition, buffer.next_offset, /*async=*/false);
+  }
+  rd_kafka_consumer_close(consumer_.get());  // revokes (nothing left to flush) and leaves the group
+  if (callback_error_) Fail("{}", *callback_error_);
+  UpdateLag();
+  if (progress) ReportProgress(true);
+  SinkSummary summary;
+  summary.records_consumed = stats_.records_consumed;
+  summary.records_written = stats_.records_written;
+  summary.error_records = stats_.error_records;
+  summary.files_written = stats_.files_written;
+  summary.bytes_written = stats_.bytes_written;
+  summary.batches_committed = stats_.batches_committed;
+  summary.records_missing = stats_.records_missing;
+  summary.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+  return summary;
+}
+
+}  // namespace
+
+SinkSummary RunSink(const SinkOptions& options, const std::function<bool()>& should_stop,
+                    SinkStats* live) {
+  SinkStats local;
+  Sink sink(options, live ? *live : local);
+  return sink.Run(should_stop);
+}
+
+}  // namespace ticklake::lake
