@@ -51,6 +51,8 @@ Runner AddSinkCommand(CLI::App& app) {
                 "Add kafka_topic, kafka_partition, kafka_offset, kafka_timestamp columns")
       ->capture_default_str();
   sub->add_option("-X", opts->properties, "librdkafka consumer property key=value (repeatable)");
+  sub->add_option("--connect-timeout", s.connect_timeout_s, "Seconds to wait for the Kafka cluster at start")
+      ->capture_default_str()->check(CLI::PositiveNumber);
   sub->add_flag("-e,--exit-at-end", s.exit_at_end,
                 "Exit once every assigned partition is read to its end");
   sub->add_flag("--json", opts->json, "Print the summary as JSON on stdout");

@@ -18,6 +18,8 @@ struct StoreFactory {
   std::function<std::unique_ptr<ObjectStore>(const std::filesystem::path&)> make;
 };
 
+void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << factory.name; }
+
 class ObjectStoreContract : public ::testing::TestWithParam<StoreFactory> {
  protected:
   void SetUp() override { store_ = GetParam().make(dir_.path() / "lake"); }
