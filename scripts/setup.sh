@@ -8,10 +8,10 @@ DEPS=.deps
 
 APT_PACKAGES=(
   cmake ninja-build g++ pkg-config
-  librdkafka-dev libcurl4-openssl-dev libpugixml-dev libsqlite3-dev libsimdjson-dev
+  librdkafka-dev libcurl4-openssl-dev libssl-dev libpugixml-dev libsqlite3-dev libsimdjson-dev
   libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  kcat python3-kafka
+  kcat python3-kafka awscli
 )
 
 missing=()
@@ -54,4 +54,13 @@ if [ ! -f $DEPS/duckdb/lib/libduckdb.so ] || [ $DEPS/npm/duckdb-bindings/.sha256
   mkdir -p $DEPS/duckdb/include $DEPS/duckdb/lib
   cp $DEPS/npm/duckdb/package/src/duckdb/src/include/duckdb.h $DEPS/duckdb/include/
   cp $DEPS/npm/duckdb-bindings/package/libduckdb.so $DEPS/duckdb/lib/
+fi
+
+# npm test peers (tests/peers/package-lock.json pins every package with its integrity hash).
+PEERS=$DEPS/peers
+if ! cmp -s tests/peers/package-lock.json $PEERS/package-lock.json || [ ! -d $PEERS/node_modules ]; then
+  echo "setup: installing npm test peers"
+  mkdir -p $PEERS
+  cp tests/peers/package.json tests/peers/package-lock.json $PEERS/
+  (cd $PEERS && npm ci --silent --no-audit --no-fund >/dev/null)
 fi

@@ -100,9 +100,10 @@ int Subprocess::Wait(std::chrono::seconds timeout) {
 std::string Subprocess::Stdout() const { return Slurp(stdout_path_); }
 std::string Subprocess::Stderr() const { return Slurp(stderr_path_); }
 
-CommandResult RunCommand(std::vector<std::string> argv, std::chrono::seconds timeout) {
+CommandResult RunCommand(std::vector<std::string> argv, std::chrono::seconds timeout,
+                         std::vector<std::string> extra_env) {
   TempDir logs("ticklake-cmd");
-  Subprocess p(std::move(argv), logs.path());
+  Subprocess p(std::move(argv), logs.path(), std::move(extra_env));
   int code = p.Wait(timeout);
   return {code, p.Stdout(), p.Stderr()};
 }
@@ -131,6 +132,31 @@ BrokerProcess::BrokerProcess(const fs::path& dir, std::vector<std::string> extra
       },
       std::chrono::seconds(30));
   if (!ready) ADD_FAILURE() << "broker did not write " << file << ": " << process_->Stderr();
+}
+
+S3ServerProcess::S3ServerProcess(const fs::path& dir, std::vector<std::string> buckets) {
+  fs::path data = dir / "s3rver-data";
+  fs::path file = dir / "s3rver-endpoint.txt";
+  fs::create_directories(data);
+  std::vector<std::string> argv = {"node", (SourceDir() / "tests" / "peers" / "s3rver.js").string(), data.string(),
+                                   file.string()};
+  argv.insert(argv.end(), buckets.begin(), buckets.end());
+  process_ = std::make_unique<Subprocess>(argv, dir / "logs", std::vector<std::string>{"NODE_OPTIONS=--openssl-legacy-provider"});
+  bool ready = WaitFor(
+      [&] {
+        if (!fs::exists(file)) return false;
+        endpoint_ = Slurp(file);
+        while (!endpoint_.empty() && isspace(static_cast<unsigned char>(endpoint_.back()))) endpoint_.pop_back();
+        return !endpoint_.empty();
+      },
+      std::chrono::seconds(30));
+  if (!ready) ADD_FAILURE() << "s3rver did not start: " << process_->Stderr();
+}
+
+std::vector<std::string> S3ServerProcess::Env() const {
+  return {"AWS_ACCESS_KEY_ID=S3RVER", "AWS_SECRET_ACCESS_KEY=S3RVER", "AWS_REGION=us-east-1",
+          "AWS_ENDPOINT_URL_S3=" + endpoint_, "AWS_CONFIG_FILE=/dev/null",
+          "AWS_SHARED_CREDENTIALS_FILE=/dev/null"};
 }
 
 }  // namespace ticklake::test

@@ -44,8 +44,8 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
-CommandResult RunCommand(std::vector<std::string> argv,
-                         std::chrono::seconds timeout = std::chrono::seconds(120));
+CommandResult RunCommand(std::vector<std::string> argv, std::chrono::seconds timeout = std::chrono::seconds(120),
+                         std::vector<std::string> extra_env = {});
 
 // Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
@@ -61,6 +61,20 @@ class BrokerProcess {
  private:
   std::unique_ptr<Subprocess> process_;
   std::string bootstrap_;
+};
+
+// Starts the signature-checking S3 server (@20minutes/s3rver, keys S3RVER/S3RVER) on a free
+// loopback port with the given buckets, and stops it on destruction.
+class S3ServerProcess {
+ public:
+  S3ServerProcess(const std::filesystem::path& dir, std::vector<std::string> buckets);
+  const std::string& endpoint() const { return endpoint_; }
+  // Environment for child processes that should use this server.
+  std::vector<std::string> Env() const;
+
+ private:
+  std::unique_ptr<Subprocess> process_;
+  std::string endpoint_;
 };
 
 }  // namespace ticklake::test

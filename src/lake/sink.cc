@@ -92,6 +92,13 @@ class Sink {
     }
   }
 
+  // After a failure, leaving the group must not try to land buffers again: drop them, so that
+  // whoever gets the partitions resumes from the lake's last commit.
+  ~Sink() {
+    aborting_ = true;
+    consumer_.reset();
+  }
+
   SinkSummary Run(const std::function<bool()>& should_stop);
 
  private:
@@ -127,6 +134,7 @@ class Sink {
   Clock::time_point started_ = Clock::now();
   Clock::time_point last_progress_ = Clock::now();
   int64_t last_progress_records_ = 0;
+  bool aborting_ = false;
 };
 
 void Sink::RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -177,6 +185,11 @@ void Sink::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
     auto& tp = partitions->elems[i];
     auto it = buffers_.find(tp.partition);
     if (it == buffers_.end() || options_.topic != tp.topic) continue;
+    if (aborting_) {
+      buffered_bytes_ -= it->second.bytes;
+      buffers_.erase(it);
+      continue;
+    }
     try {
       Flush(tp.partition, it->second);
     } catch (...) {

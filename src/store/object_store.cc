@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "store/local_store.h"
 #include "store/memory_store.h"
+#include "store/s3_store.h"
 
 namespace ticklake {
 
@@ -41,10 +42,14 @@ void ValidateKey(std::string_view key) {
   }
 }
 
-std::unique_ptr<ObjectStore> OpenObjectStore(std::string_view uri) {
+std::unique_ptr<ObjectStore> OpenObjectStore(std::string_view uri, const StoreOptions& options) {
   if (uri.starts_with("memory://")) return std::make_unique<MemoryStore>();
   if (uri.starts_with("s3://")) {
-    Fail("{}: S3 lakes are not available in this build yet (use a local directory)", uri);
+    S3Options s3;
+    s3.aws = LoadAwsConfigFromEnvironment();
+    s3.path_style = options.s3_path_style;
+    s3.part_size = options.s3_part_size;
+    return std::make_unique<S3Store>(uri, std::move(s3));
   }
   std::string_view path = uri;
   if (path.starts_with("file://")) path.remove_prefix(7);

@@ -67,8 +67,14 @@ class ObjectStore {
 // Throws Error unless `key` follows the contract above.
 void ValidateKey(std::string_view key);
 
+struct StoreOptions {
+  std::optional<bool> s3_path_style;  // default: path-style for a custom endpoint
+  uint64_t s3_part_size = 8ull << 20;  // multipart upload above this size
+};
+
 // Opens a store from a URI: a plain path or file://path (LocalStore, created if missing),
-// memory:// (a fresh MemoryStore). s3:// is not available yet and is refused clearly.
-std::unique_ptr<ObjectStore> OpenObjectStore(std::string_view uri);
+// s3://bucket/prefix (S3Store, configured from the AWS environment and files), or memory://
+// (a fresh MemoryStore).
+std::unique_ptr<ObjectStore> OpenObjectStore(std::string_view uri, const StoreOptions& options = {});
 
 }  // namespace ticklake
