@@ -82,8 +82,9 @@ TEST_F(S3Test, ListsAcrossPagesWithPrefixAndDelimiter) {
 
 TEST_F(S3Test, KeysWithSpecialCharacters) {
   auto store = Store();
-  // No apostrophe: s3rver escapes it twice in listings ("&amp;#x27;"; awscli sees the same).
-  std::vector<std::string> keys = {"t/name=a b/x.json", "t/eq=1+2%3D3/y", "t/ünïcödé=東京/z", "t/q=(ok)~&$@,;!/w"};
+  // No apostrophe or ampersand: s3rver escapes XML twice in listings ("&amp;#x27;"; awscli
+  // sees the same), which real S3 does not.
+  std::vector<std::string> keys = {"t/name=a b/x.json", "t/eq=1+2%3D3/y", "t/ünïcödé=東京/z", "t/q=(ok)~$@,;!/w"};
   for (const auto& key : keys) store->Put(key, key);
   for (const auto& key : keys) EXPECT_EQ(store->Get(key), key) << key;
   std::vector<std::string> listed;
