@@ -166,6 +166,20 @@ TEST_F(SinkTest, TwoGroupMembersShareAndRebalanceWithoutLoss) {
   EXPECT_EQ(counts.distinct_seq, first + second);
 }
 
+TEST_F(SinkTest, ALakeAheadOfTheTopicIsRefused) {
+  {
+    BrokerProcess broker(dir_.path() / "first");
+    Produce(broker.bootstrap(), WriteMessages(dir_.path(), 500));
+    ASSERT_EQ(RunCommand(SinkArgs(broker.bootstrap(), lake_, {"-e"})).exit_code, 0);
+  }
+  BrokerProcess fresh(dir_.path() / "second");  // a recreated topic: offsets start again at 0
+  Produce(fresh.bootstrap(), WriteMessages(dir_.path(), 10));
+  auto result = RunCommand(SinkArgs(fresh.bootstrap(), lake_, {"-e"}));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("was the topic recreated?"), std::string::npos) << result.err;
+  EXPECT_EQ(CountLake(lake_).rows, 500);
+}
+
 TEST_F(SinkTest, UnreachableBootstrapFailsClearly) {
   auto result = RunCommand(SinkArgs("127.0.0.1:1", lake_, {"-X", "log_level=0", "--connect-timeout", "2"}), std::chrono::seconds(60));
   EXPECT_EQ(result.exit_code, 1);
