@@ -27,7 +27,8 @@ class S3Test : public ::testing::Test {
     options.max_attempts = 3;
     return options;
   }
-  std::unique_ptr<ObjectStore> Store(std::string uri = "s3://lake/prefix", std::string secret = "S3RVER") {
+  std::unique_ptr<ObjectStore> Store(std::string uri = "s3://lake/prefix",
+                                     std::string secret = "S3RVER") {
     return std::make_unique<S3Store>(uri, Options(std::move(secret)));
   }
   std::string ErrorOf(const std::function<void()>& f) {
@@ -70,12 +71,14 @@ TEST_F(S3Test, RoundTripsSmallAndMultipartObjects) {
 
 TEST_F(S3Test, ListsAcrossPagesWithPrefixAndDelimiter) {
   auto store = Store();
-  for (int i = 0; i < 1100; ++i) store->Put("t/index=" + std::to_string(i % 3) + "/f" + std::to_string(i), "x");
+  for (int i = 0; i < 1100; ++i)
+    store->Put("t/index=" + std::to_string(i % 3) + "/f" + std::to_string(i), "x");
   store->Put("t/top", "x");
   store->Put("other", "x");
   EXPECT_EQ(store->List("t/").objects.size(), 1101u);
   auto rolled = store->List("t/", "/");
-  EXPECT_EQ(rolled.common_prefixes, (std::vector<std::string>{"t/index=0/", "t/index=1/", "t/index=2/"}));
+  EXPECT_EQ(rolled.common_prefixes,
+            (std::vector<std::string>{"t/index=0/", "t/index=1/", "t/index=2/"}));
   ASSERT_EQ(rolled.objects.size(), 1u);
   EXPECT_EQ(rolled.objects[0].key, "t/top");
 }
@@ -84,7 +87,8 @@ TEST_F(S3Test, KeysWithSpecialCharacters) {
   auto store = Store();
   // No apostrophe or ampersand: s3rver escapes XML twice in listings ("&amp;#x27;"; awscli
   // sees the same), which real S3 does not.
-  std::vector<std::string> keys = {"t/name=a b/x.json", "t/eq=1+2%3D3/y", "t/ünïcödé=東京/z", "t/q=(ok)~$@,;!/w"};
+  std::vector<std::string> keys = {"t/name=a b/x.json", "t/eq=1+2%3D3/y", "t/ünïcödé=東京/z",
+                                   "t/q=(ok)~$@,;!/w"};
   for (const auto& key : keys) store->Put(key, key);
   for (const auto& key : keys) EXPECT_EQ(store->Get(key), key) << key;
   std::vector<std::string> listed;
@@ -116,12 +120,16 @@ TEST_F(S3Test, AwsCliReadsWhatWeWriteAndWeReadWhatItWrites) {
   auto store = Store("s3://lake");
   store->Put("from-us/a=1/data.json", "{\"x\":1}\n");
   std::vector<std::string> env = server_.Env();
-  auto cat = RunCommand({"/usr/bin/aws", "--endpoint-url", server_.endpoint(), "s3", "cp", "s3://lake/from-us/a=1/data.json", "-"}, std::chrono::seconds(60), env);
+  auto cat = RunCommand({"/usr/bin/aws", "--endpoint-url", server_.endpoint(), "s3", "cp",
+                         "s3://lake/from-us/a=1/data.json", "-"},
+                        std::chrono::seconds(60), env);
   ASSERT_EQ(cat.exit_code, 0) << cat.err;
   EXPECT_EQ(cat.out, "{\"x\":1}\n");
   fs::path file = dir_.path() / "cli.txt";
   WriteFileAtomically(file, "written by awscli");
-  auto put = RunCommand({"/usr/bin/aws", "--endpoint-url", server_.endpoint(), "s3", "cp", file.string(), "s3://lake/from-cli/x y.txt"}, std::chrono::seconds(60), env);
+  auto put = RunCommand({"/usr/bin/aws", "--endpoint-url", server_.endpoint(), "s3", "cp",
+                         file.string(), "s3://lake/from-cli/x y.txt"},
+                        std::chrono::seconds(60), env);
   ASSERT_EQ(put.exit_code, 0) << put.err;
   EXPECT_EQ(store->Get("from-cli/x y.txt"), "written by awscli");
 }
@@ -131,13 +139,16 @@ TEST_F(S3Test, SinkLandsATopicInAnS3Lake) {
   fs::path messages = dir_.path() / "m.txt";
   {
     std::ofstream out(messages);
-    for (int i = 0; i < 3000; ++i) out << (i % 2 ? "HSI" : "N225") << "\t{\"Index\":\"" << (i % 2 ? "HSI" : "N225") << "\",\"seq\":" << i << "}\n";
+    for (int i = 0; i < 3000; ++i)
+      out << (i % 2 ? "HSI" : "N225") << "\t{\"Index\":\"" << (i % 2 ? "HSI" : "N225")
+          << "\",\"seq\":" << i << "}\n";
     out << "HSI\tnot json\n";
   }
-  auto produced = RunCommand({"kcat", "-b", broker.bootstrap(), "-P", "-t", "stock_market", "-K", "\t", "-l", messages.string()});
+  auto produced = RunCommand({"kcat", "-b", broker.bootstrap(), "-P", "-t", "stock_market", "-K",
+                              "\t", "-l", messages.string()});
   ASSERT_EQ(produced.exit_code, 0) << produced.err;
-  auto sink = RunCommand({TicklakeBinary(), "sink", "-b", broker.bootstrap(), "--lake", "s3://lake/warehouse", "-e",
-                          "--flush-records", "1000", "--json"},
+  auto sink = RunCommand({TicklakeBinary(), "sink", "-b", broker.bootstrap(), "--lake",
+                          "s3://lake/warehouse", "-e", "--flush-records", "1000", "--json"},
                          std::chrono::seconds(120), server_.Env());
   ASSERT_EQ(sink.exit_code, 0) << sink.err;
   EXPECT_NE(sink.out.find("\"records_written\":3000"), std::string::npos) << sink.out;
@@ -156,8 +167,9 @@ TEST_F(S3Test, SinkLandsATopicInAnS3Lake) {
   EXPECT_EQ(store->List("_errors/").objects.size(), 1u);
   duck::Database db;
   duck::Connection conn(db);
-  auto r = conn.Query("SELECT count(*), count(DISTINCT seq) FROM read_parquet(" +
-                      duck::QuoteLiteral((local / "stock_market" / "*" / "*.parquet").string()) + ")");
+  auto r =
+      conn.Query("SELECT count(*), count(DISTINCT seq) FROM read_parquet(" +
+                 duck::QuoteLiteral((local / "stock_market" / "*" / "*.parquet").string()) + ")");
   EXPECT_EQ(r.GetInt64(0, 0), 3000);
   EXPECT_EQ(r.GetInt64(1, 0), 3000);
 }

@@ -18,21 +18,24 @@ namespace {
 namespace fs = std::filesystem;
 
 // Writes `count` keyed tick-like messages as kcat -K '\t' input lines; returns the file.
-fs::path WriteMessages(const fs::path& dir, int count, const std::vector<std::string>& extra_lines = {}) {
+fs::path WriteMessages(const fs::path& dir, int count,
+                       const std::vector<std::string>& extra_lines = {}) {
   fs::path file = dir / "messages.txt";
   std::ofstream out(file);
   const char* symbols[] = {"HSI", "N225", "GDAXI", "NYA", "IXIC", "J203.JO", "000001.SS"};
   for (int i = 0; i < count; ++i) {
     const char* symbol = symbols[i % 7];
-    out << symbol << "\t{\"Index\":\"" << symbol << "\",\"seq\":" << i << ",\"Close\":" << (100 + i * 0.25)
-        << ",\"Date\":\"2026-11-27\"}\n";
+    out << symbol << "\t{\"Index\":\"" << symbol << "\",\"seq\":" << i
+        << ",\"Close\":" << (100 + i * 0.25) << ",\"Date\":\"2026-11-27\"}\n";
   }
   for (const auto& line : extra_lines) out << line << "\n";
   return file;
 }
 
-void Produce(const std::string& bootstrap, const fs::path& file, const std::string& topic = "stock_market") {
-  auto result = RunCommand({"kcat", "-b", bootstrap, "-P", "-t", topic, "-K", "\t", "-l", file.string()});
+void Produce(const std::string& bootstrap, const fs::path& file,
+             const std::string& topic = "stock_market") {
+  auto result =
+      RunCommand({"kcat", "-b", bootstrap, "-P", "-t", topic, "-K", "\t", "-l", file.string()});
   ASSERT_EQ(result.exit_code, 0) << result.err;
 }
 
@@ -44,8 +47,10 @@ LakeCounts CountLake(const fs::path& lake, const std::string& topic = "stock_mar
   duck::Database db;
   duck::Connection conn(db);
   std::string glob = (lake / topic / "**" / "*.parquet").string();
-  auto r = conn.Query("SELECT count(*), count(DISTINCT (kafka_partition, kafka_offset)), count(DISTINCT seq) FROM "
-                      "read_parquet(" + duck::QuoteLiteral(glob) + ", hive_partitioning=true)");
+  auto r = conn.Query(
+      "SELECT count(*), count(DISTINCT (kafka_partition, kafka_offset)), count(DISTINCT seq) FROM "
+      "read_parquet(" +
+      duck::QuoteLiteral(glob) + ", hive_partitioning=true)");
   return {r.GetInt64(0, 0), r.GetInt64(1, 0), r.GetInt64(2, 0)};
 }
 
@@ -63,8 +68,10 @@ int64_t CommittedInLake(const fs::path& lake, const std::string& topic = "stock_
   return total;
 }
 
-std::vector<std::string> SinkArgs(const std::string& bootstrap, const fs::path& lake, std::vector<std::string> extra) {
-  std::vector<std::string> argv = {TicklakeBinary(), "sink", "-b", bootstrap, "--lake", lake.string(), "--json"};
+std::vector<std::string> SinkArgs(const std::string& bootstrap, const fs::path& lake,
+                                  std::vector<std::string> extra) {
+  std::vector<std::string> argv = {TicklakeBinary(), "sink",        "-b",    bootstrap,
+                                   "--lake",         lake.string(), "--json"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
 }
@@ -83,7 +90,8 @@ TEST_F(SinkTest, LandsEveryRecordOnceAndBadRecordsInErrors) {
                                 {"HSI\tnot json at all", "HSI\t[1,2,3]", invalid_utf8, oversized,
                                  "NOKEY\t{\"seq\":-1,\"Close\":1}"});
   Produce(broker.bootstrap(), file);
-  auto result = RunCommand(SinkArgs(broker.bootstrap(), lake_, {"-e", "--max-record-bytes", "2000", "--flush-records", "700"}));
+  auto result = RunCommand(SinkArgs(
+      broker.bootstrap(), lake_, {"-e", "--max-record-bytes", "2000", "--flush-records", "700"}));
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("\"records_consumed\":5005"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("\"error_records\":4"), std::string::npos) << result.out;
@@ -98,9 +106,10 @@ TEST_F(SinkTest, LandsEveryRecordOnceAndBadRecordsInErrors) {
 
   duck::Database db;
   duck::Connection conn(db);
-  auto errors = conn.Query("SELECT reason, payload, payload_base64 FROM read_ndjson(" +
-                           duck::QuoteLiteral((lake_ / "_errors" / "stock_market" / "*.jsonl").string()) +
-                           ") ORDER BY reason");
+  auto errors =
+      conn.Query("SELECT reason, payload, payload_base64 FROM read_ndjson(" +
+                 duck::QuoteLiteral((lake_ / "_errors" / "stock_market" / "*.jsonl").string()) +
+                 ") ORDER BY reason");
   ASSERT_EQ(errors.RowCount(), 4u);
   std::string reasons;
   for (size_t i = 0; i < 4; ++i) reasons += *errors.GetString(0, i) + "\n";
@@ -116,13 +125,19 @@ TEST_F(SinkTest, KillNineAtRandomPointsLosesAndDuplicatesNothing) {
   const int total = 30000;
   Produce(broker.bootstrap(), WriteMessages(dir_.path(), total));
   std::mt19937 random(std::random_device{}());
-  std::vector<std::string> extra = {"--flush-records", "400", };
+  std::vector<std::string> extra = {
+      "--flush-records",
+      "400",
+  };
   for (int round = 0; round < 3; ++round) {
     Subprocess sink(SinkArgs(broker.bootstrap(), lake_, extra), dir_.path() / "logs");
     int64_t before = CommittedInLake(lake_);
     int64_t target = before + 400 + static_cast<int64_t>(random() % 3000);
-    ASSERT_TRUE(WaitFor([&] { return CommittedInLake(lake_) >= std::min<int64_t>(target, total) || !sink.Running(); },
-                        std::chrono::seconds(60)))
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return CommittedInLake(lake_) >= std::min<int64_t>(target, total) || !sink.Running();
+        },
+        std::chrono::seconds(60)))
         << sink.Stderr();
     sink.Signal(SIGKILL);
     sink.Wait();
@@ -142,21 +157,26 @@ TEST_F(SinkTest, TwoGroupMembersShareAndRebalanceWithoutLoss) {
   Produce(broker.bootstrap(), WriteMessages(dir_.path(), first));
   std::vector<std::string> extra = {"--flush-records", "500", "--flush-interval", "1"};
   Subprocess a(SinkArgs(broker.bootstrap(), lake_, extra), dir_.path() / "logs");
-  ASSERT_TRUE(WaitFor([&] { return CommittedInLake(lake_) > 0; }, std::chrono::seconds(60))) << a.Stderr();
+  ASSERT_TRUE(WaitFor([&] { return CommittedInLake(lake_) > 0; }, std::chrono::seconds(60)))
+      << a.Stderr();
   Subprocess b(SinkArgs(broker.bootstrap(), lake_, extra), dir_.path() / "logs");
   // Wait until b has partitions (a rebalance happened), then add more data and let both finish.
-  ASSERT_TRUE(WaitFor([&] { return b.Stderr().find("assigned") != std::string::npos; }, std::chrono::seconds(60)))
+  ASSERT_TRUE(WaitFor([&] { return b.Stderr().find("assigned") != std::string::npos; },
+                      std::chrono::seconds(60)))
       << b.Stderr();
   fs::path more = dir_.path() / "more";
   fs::create_directories(more);
   std::ofstream(more / "m.txt") << "";
   {
     std::ofstream out(more / "m.txt");
-    for (int i = first; i < first + second; ++i) out << "N225\t{\"Index\":\"N225\",\"seq\":" << i << "}\n";
+    for (int i = first; i < first + second; ++i)
+      out << "N225\t{\"Index\":\"N225\",\"seq\":" << i << "}\n";
   }
   Produce(broker.bootstrap(), more / "m.txt");
-  ASSERT_TRUE(WaitFor([&] { return CommittedInLake(lake_) == first + second; }, std::chrono::seconds(90)))
-      << CommittedInLake(lake_) << "\n" << a.Stderr() << b.Stderr();
+  ASSERT_TRUE(
+      WaitFor([&] { return CommittedInLake(lake_) == first + second; }, std::chrono::seconds(90)))
+      << CommittedInLake(lake_) << "\n"
+      << a.Stderr() << b.Stderr();
   a.Signal(SIGTERM);
   b.Signal(SIGTERM);
   EXPECT_EQ(a.Wait(), 0) << a.Stderr();
@@ -181,7 +201,9 @@ TEST_F(SinkTest, ALakeAheadOfTheTopicIsRefused) {
 }
 
 TEST_F(SinkTest, UnreachableBootstrapFailsClearly) {
-  auto result = RunCommand(SinkArgs("127.0.0.1:1", lake_, {"-X", "log_level=0", "--connect-timeout", "2"}), std::chrono::seconds(60));
+  auto result =
+      RunCommand(SinkArgs("127.0.0.1:1", lake_, {"-X", "log_level=0", "--connect-timeout", "2"}),
+                 std::chrono::seconds(60));
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("cannot reach Kafka at 127.0.0.1:1"), std::string::npos) << result.err;
 }

@@ -138,15 +138,17 @@ S3ServerProcess::S3ServerProcess(const fs::path& dir, std::vector<std::string> b
   fs::path data = dir / "s3rver-data";
   fs::path file = dir / "s3rver-endpoint.txt";
   fs::create_directories(data);
-  std::vector<std::string> argv = {"node", (SourceDir() / "tests" / "peers" / "s3rver.js").string(), data.string(),
-                                   file.string()};
+  std::vector<std::string> argv = {"node", (SourceDir() / "tests" / "peers" / "s3rver.js").string(),
+                                   data.string(), file.string()};
   argv.insert(argv.end(), buckets.begin(), buckets.end());
-  process_ = std::make_unique<Subprocess>(argv, dir / "logs", std::vector<std::string>{"NODE_OPTIONS=--openssl-legacy-provider"});
+  process_ = std::make_unique<Subprocess>(
+      argv, dir / "logs", std::vector<std::string>{"NODE_OPTIONS=--openssl-legacy-provider"});
   bool ready = WaitFor(
       [&] {
         if (!fs::exists(file)) return false;
         endpoint_ = Slurp(file);
-        while (!endpoint_.empty() && isspace(static_cast<unsigned char>(endpoint_.back()))) endpoint_.pop_back();
+        while (!endpoint_.empty() && isspace(static_cast<unsigned char>(endpoint_.back())))
+          endpoint_.pop_back();
         return !endpoint_.empty();
       },
       std::chrono::seconds(30));
@@ -154,9 +156,9 @@ S3ServerProcess::S3ServerProcess(const fs::path& dir, std::vector<std::string> b
 }
 
 std::vector<std::string> S3ServerProcess::Env() const {
-  return {"AWS_ACCESS_KEY_ID=S3RVER", "AWS_SECRET_ACCESS_KEY=S3RVER", "AWS_REGION=us-east-1",
-          "AWS_ENDPOINT_URL_S3=" + endpoint_, "AWS_CONFIG_FILE=/dev/null",
-          "AWS_SHARED_CREDENTIALS_FILE=/dev/null"};
+  return {"AWS_ACCESS_KEY_ID=S3RVER",  "AWS_SECRET_ACCESS_KEY=S3RVER",
+          "AWS_REGION=us-east-1",      "AWS_ENDPOINT_URL_S3=" + endpoint_,
+          "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"};
 }
 
 }  // namespace ticklake::test

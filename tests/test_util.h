@@ -44,7 +44,8 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
-CommandResult RunCommand(std::vector<std::string> argv, std::chrono::seconds timeout = std::chrono::seconds(120),
+CommandResult RunCommand(std::vector<std::string> argv,
+                         std::chrono::seconds timeout = std::chrono::seconds(120),
                          std::vector<std::string> extra_env = {});
 
 // Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.

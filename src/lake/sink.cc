@@ -174,12 +174,14 @@ void Sink::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
       // A lake ahead of the topic means the topic was recreated (or this is another cluster):
       // resuming would silently skip the new records.
       int64_t low = 0, high = 0;
-      if (rd_kafka_query_watermark_offsets(consumer_.get(), tp.topic, tp.partition, &low, &high, 10000) ==
-              RD_KAFKA_RESP_ERR_NO_ERROR &&
+      if (rd_kafka_query_watermark_offsets(consumer_.get(), tp.topic, tp.partition, &low, &high,
+                                           10000) == RD_KAFKA_RESP_ERR_NO_ERROR &&
           *next > high) {
-        Fail("the lake {} holds {}[{}] up to offset {}, but the topic ends at {}: was the topic recreated? "
-             "Use a fresh lake (or prefix) for a new topic",
-             store_->Uri(), options_.topic, tp.partition, *next, high);
+        Fail(
+            "the lake {} holds {}[{}] up to offset {}, but the topic ends at {}: was the topic "
+            "recreated? "
+            "Use a fresh lake (or prefix) for a new topic",
+            store_->Uri(), options_.topic, tp.partition, *next, high);
       }
       tp.offset = *next;  // the lake is the truth, whatever the group committed
       buffer.next_offset = *next;

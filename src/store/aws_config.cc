@@ -17,7 +17,8 @@ std::string Trim(std::string s) {
 
 // Reads the top-level key = value pairs of one [section] of an AWS INI file. Nested blocks
 // ("s3 =" followed by indented lines) are skipped.
-std::map<std::string, std::string> ReadIniSection(const std::filesystem::path& file, const std::string& section) {
+std::map<std::string, std::string> ReadIniSection(const std::filesystem::path& file,
+                                                  const std::string& section) {
   std::map<std::string, std::string> values;
   std::ifstream in(file);
   std::string line;
@@ -31,7 +32,8 @@ std::map<std::string, std::string> ReadIniSection(const std::filesystem::path& f
       continue;
     }
     size_t eq = line.find('=');
-    if (inside && eq != std::string::npos) values[Trim(line.substr(0, eq))] = Trim(line.substr(eq + 1));
+    if (inside && eq != std::string::npos)
+      values[Trim(line.substr(0, eq))] = Trim(line.substr(eq + 1));
   }
   return values;
 }
@@ -39,7 +41,8 @@ std::map<std::string, std::string> ReadIniSection(const std::filesystem::path& f
 }  // namespace
 
 std::string AwsConfig::Describe() const {
-  std::string key = access_key_id.size() > 4 ? "…" + access_key_id.substr(access_key_id.size() - 4) : "(none)";
+  std::string key =
+      access_key_id.size() > 4 ? "…" + access_key_id.substr(access_key_id.size() - 4) : "(none)";
   return fmt::format("profile {}, region {}, endpoint {}, access key {}", profile, region,
                      endpoint.empty() ? "AWS" : endpoint, key);
 }
@@ -52,9 +55,11 @@ AwsConfig LoadAwsConfig(const EnvLookup& env, const std::filesystem::path& home)
   if (auto f = env("AWS_SHARED_CREDENTIALS_FILE")) credentials_file = *f;
   if (auto f = env("AWS_CONFIG_FILE")) config_file = *f;
   auto credentials = ReadIniSection(credentials_file, config.profile);
-  auto settings = ReadIniSection(config_file, config.profile == "default" ? "default" : "profile " + config.profile);
+  auto settings = ReadIniSection(
+      config_file, config.profile == "default" ? "default" : "profile " + config.profile);
 
-  auto pick = [&](std::initializer_list<const char*> vars, std::initializer_list<const char*> keys) -> std::optional<std::string> {
+  auto pick = [&](std::initializer_list<const char*> vars,
+                  std::initializer_list<const char*> keys) -> std::optional<std::string> {
     for (const char* var : vars) {
       if (auto v = env(var); v && !v->empty()) return v;
     }
@@ -66,13 +71,16 @@ AwsConfig LoadAwsConfig(const EnvLookup& env, const std::filesystem::path& home)
   };
   bool env_keys = env("AWS_ACCESS_KEY_ID").has_value();
   if (auto v = pick({"AWS_ACCESS_KEY_ID"}, {"aws_access_key_id"})) config.access_key_id = *v;
-  if (auto v = pick({"AWS_SECRET_ACCESS_KEY"}, {"aws_secret_access_key"})) config.secret_access_key = *v;
+  if (auto v = pick({"AWS_SECRET_ACCESS_KEY"}, {"aws_secret_access_key"}))
+    config.secret_access_key = *v;
   // A session token from the profile belongs to the profile's keys only.
-  if (auto v = env_keys ? env("AWS_SESSION_TOKEN") : pick({"AWS_SESSION_TOKEN"}, {"aws_session_token"})) {
+  if (auto v = env_keys ? env("AWS_SESSION_TOKEN")
+                        : pick({"AWS_SESSION_TOKEN"}, {"aws_session_token"})) {
     config.session_token = *v;
   }
   if (auto v = pick({"AWS_REGION", "AWS_DEFAULT_REGION"}, {"region"})) config.region = *v;
-  if (auto v = pick({"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}, {"endpoint_url"})) config.endpoint = *v;
+  if (auto v = pick({"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}, {"endpoint_url"}))
+    config.endpoint = *v;
   while (!config.endpoint.empty() && config.endpoint.back() == '/') config.endpoint.pop_back();
   return config;
 }

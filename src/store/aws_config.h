@@ -1,7 +1,7 @@
 // AwsConfig: credentials, region and endpoint resolved as the AWS CLI and SDKs resolve them:
 //   credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the profile
-//                (AWS_PROFILE, default "default") in ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE)
-//                or ~/.aws/config (AWS_CONFIG_FILE);
+//                (AWS_PROFILE, default "default") in ~/.aws/credentials
+//                (AWS_SHARED_CREDENTIALS_FILE) or ~/.aws/config (AWS_CONFIG_FILE);
 //   region:      AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1;
 //   endpoint:    AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's endpoint_url, else AWS.
 // Secrets are never printed: Describe() masks them. Stateless; thread-safe.

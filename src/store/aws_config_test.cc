@@ -23,9 +23,11 @@ class AwsConfigTest : public ::testing::Test {
     std::filesystem::create_directories(home_.path() / ".aws");
     std::ofstream(home_.path() / ".aws" / "credentials")
         << "[default]\naws_access_key_id = AKIADEFAULT1234\naws_secret_access_key = defaultsecret\n"
-           "[dev]\naws_access_key_id=AKIADEV\naws_secret_access_key=devsecret\naws_session_token=tok\n";
+           "[dev]\naws_access_key_id=AKIADEV\naws_secret_access_key=devsecret\naws_session_token="
+           "tok\n";
     std::ofstream(home_.path() / ".aws" / "config")
-        << "[default]\nregion = eu-west-1\n[profile dev]\nregion=ap-south-1\nendpoint_url = http://minio:9000/\n"
+        << "[default]\nregion = eu-west-1\n[profile dev]\nregion=ap-south-1\nendpoint_url = "
+           "http://minio:9000/\n"
            "s3 =\n  addressing_style = path\n";
   }
   TempDir home_;

@@ -68,13 +68,14 @@ class ObjectStore {
 void ValidateKey(std::string_view key);
 
 struct StoreOptions {
-  std::optional<bool> s3_path_style;  // default: path-style for a custom endpoint
+  std::optional<bool> s3_path_style;   // default: path-style for a custom endpoint
   uint64_t s3_part_size = 8ull << 20;  // multipart upload above this size
 };
 
 // Opens a store from a URI: a plain path or file://path (LocalStore, created if missing),
 // s3://bucket/prefix (S3Store, configured from the AWS environment and files), or memory://
 // (a fresh MemoryStore).
-std::unique_ptr<ObjectStore> OpenObjectStore(std::string_view uri, const StoreOptions& options = {});
+std::unique_ptr<ObjectStore> OpenObjectStore(std::string_view uri,
+                                             const StoreOptions& options = {});
 
 }  // namespace ticklake

@@ -2,13 +2,13 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
-#include <pugixml.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <pugixml.hpp>
 #include <random>
 #include <thread>
 
@@ -26,9 +26,9 @@ struct S3Store::Request {
   QueryParams query;
   std::vector<std::string> headers;
   std::string_view body;
-  std::string what;               // "PUT s3://bucket/key", for errors
-  fs::path download;              // when set, a 2xx body is streamed into this file
-  bool not_found_is_ok = false;   // HEAD and DELETE of a missing object
+  std::string what;              // "PUT s3://bucket/key", for errors
+  fs::path download;             // when set, a 2xx body is streamed into this file
+  bool not_found_is_ok = false;  // HEAD and DELETE of a missing object
 };
 
 struct S3Store::Response {
@@ -83,8 +83,10 @@ size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
     std::string name(line.substr(0, colon));
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+      value.remove_suffix(1);
     t->response->headers[name] = std::string(value);
   }
   return size * count;
@@ -107,8 +109,8 @@ bool RetryableCode(const std::string& code) {
 int64_t ParseIsoMillis(const std::string& text) {  // 2026-11-27T15:54:33.000Z
   std::tm tm = {};
   int millis = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &millis) < 6) {
+  if (std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis) < 6) {
     return 0;
   }
   tm.tm_year -= 1900;
@@ -139,7 +141,8 @@ S3Store::S3Store(std::string_view uri, S3Options options)
   GlobalInit();
   path_style_ = options_.path_style.value_or(!options_.aws.endpoint.empty());
   while (!uri_.empty() && uri_.back() == '/') uri_.pop_back();
-  if (options_.part_size < (5ull << 20)) Fail("S3 part size must be at least 5 MiB, got {}", options_.part_size);
+  if (options_.part_size < (5ull << 20))
+    Fail("S3 part size must be at least 5 MiB, got {}", options_.part_size);
 }
 
 S3Store::~S3Store() {
@@ -171,7 +174,8 @@ std::string S3Store::FullKey(std::string_view key) const {
 }
 
 std::string S3Store::Url(std::string_view full_key, const QueryParams& query) const {
-  return S3ObjectUrl(options_.aws.endpoint, options_.aws.region, path_style_, location_.bucket, full_key, query);
+  return S3ObjectUrl(options_.aws.endpoint, options_.aws.region, path_style_, location_.bucket,
+                     full_key, query);
 }
 
 S3Store::Response S3Store::SendOnce(Request& request, std::string& transport_error) {
@@ -193,13 +197,15 @@ S3Store::Response S3Store::SendOnce(Request& request, std::string& transport_err
   } closer{transfer.file};
   if (!request.download.empty()) {
     transfer.file = std::fopen(request.download.c_str(), "wb");
-    if (!transfer.file) Fail("{}: cannot write {}: {}", request.what, request.download.string(), ErrnoMessage());
+    if (!transfer.file)
+      Fail("{}: cannot write {}: {}", request.what, request.download.string(), ErrnoMessage());
   }
 
   std::string url = Url(request.key, request.query);
   CurlSlist headers;
   headers.Add("x-amz-content-sha256: " + Sha256Hex(request.body));
-  if (!options_.aws.session_token.empty()) headers.Add("x-amz-security-token: " + options_.aws.session_token);
+  if (!options_.aws.session_token.empty())
+    headers.Add("x-amz-security-token: " + options_.aws.session_token);
   for (const auto& h : request.headers) headers.Add(h);
   std::string sigv4 = "aws:amz:" + options_.aws.region + ":s3";
   std::string userpwd = options_.aws.access_key_id + ":" + options_.aws.secret_access_key;
@@ -230,7 +236,8 @@ S3Store::Response S3Store::SendOnce(Request& request, std::string& transport_err
   } else if (request.method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
   } else if (request.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
@@ -260,15 +267,18 @@ S3Store::Response S3Store::Send(Request& request) {
     } else {
       auto [code, message] = ParseError(response.body);
       if (code.empty()) code = response.status == 404 ? "NoSuchKey" : "HTTP error";
-      last_problem = fmt::format("{} {}{}{}", response.status, code, message.empty() ? "" : ": ", message);
+      last_problem =
+          fmt::format("{} {}{}{}", response.status, code, message.empty() ? "" : ": ", message);
       if (response.status < 500 && !RetryableCode(code)) Fail("{}: {}", request.what, last_problem);
     }
     // Exponential backoff with full jitter: 100 ms, 200 ms, 400 ms ... capped at 5 s.
     double cap = std::min(5.0, 0.1 * (1 << std::min(attempt, 10)));
     double delay = std::uniform_real_distribution<double>(0, cap)(random);
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (attempt >= options_.max_attempts || elapsed + delay > options_.max_retry_seconds) {
-      Fail("{}: {} (gave up after {} attempts in {:.1f} s)", request.what, last_problem, attempt, elapsed);
+      Fail("{}: {} (gave up after {} attempts in {:.1f} s)", request.what, last_problem, attempt,
+           elapsed);
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(delay));
   }
@@ -323,13 +333,15 @@ void S3Store::UploadMultipart(std::string_view key, uint64_t size,
     int number = 1;
     for (uint64_t offset = 0; offset < size; offset += options_.part_size, ++number) {
       read_part(offset, part);
-      Request upload{"PUT", full_key, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}}};
+      Request upload{
+          "PUT", full_key, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}}};
       upload.body = part;
       upload.what = fmt::format("PUT (part {}) {}", number, UriOf(key));
       Response uploaded = Send(upload);
       std::string etag = uploaded.headers["etag"];
       if (etag.empty()) Fail("{}: no ETag in the response", upload.what);
-      parts_xml += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", number, etag);
+      parts_xml +=
+          fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", number, etag);
     }
     std::string body = "<CompleteMultipartUpload>" + parts_xml + "</CompleteMultipartUpload>";
     Request complete{"POST", full_key, {{"uploadId", upload_id}}};
@@ -366,7 +378,8 @@ std::string S3Store::GetRange(std::string_view key, uint64_t offset, uint64_t le
   request.headers = {fmt::format("Range: bytes={}-{}", offset, offset + length - 1)};
   request.what = fmt::format("GET {} (bytes {}-{})", UriOf(key), offset, offset + length - 1);
   Response response = Send(request);
-  if (response.status == 200) return response.body.substr(std::min<uint64_t>(offset, response.body.size()), length);
+  if (response.status == 200)
+    return response.body.substr(std::min<uint64_t>(offset, response.body.size()), length);
   return response.body;
 }
 
@@ -394,7 +407,8 @@ std::optional<ObjectInfo> S3Store::Head(std::string_view key) {
   if (response.status == 404) return std::nullopt;
   ObjectInfo info;
   info.key = std::string(key);
-  info.size = std::stoull(response.headers.count("content-length") ? response.headers["content-length"] : "0");
+  info.size = std::stoull(
+      response.headers.count("content-length") ? response.headers["content-length"] : "0");
   info.etag = StripQuotes(response.headers["etag"]);
   info.modified_ms = ParseHttpDateMillis(response.headers["last-modified"]);
   return info;
@@ -419,14 +433,19 @@ ListResult S3Store::List(std::string_view prefix, std::string_view delimiter) {
     for (pugi::xml_node item : root.children("Contents")) {
       std::string key = item.child_value("Key");
       if (!key.starts_with(location_.prefix)) continue;
-      result.objects.push_back({key.substr(location_.prefix.size()), std::stoull(item.child_value("Size")),
-                                StripQuotes(item.child_value("ETag")), ParseIsoMillis(item.child_value("LastModified"))});
+      result.objects.push_back({key.substr(location_.prefix.size()),
+                                std::stoull(item.child_value("Size")),
+                                StripQuotes(item.child_value("ETag")),
+                                ParseIsoMillis(item.child_value("LastModified"))});
     }
     for (pugi::xml_node item : root.children("CommonPrefixes")) {
       std::string common = item.child_value("Prefix");
-      if (common.starts_with(location_.prefix)) result.common_prefixes.push_back(common.substr(location_.prefix.size()));
+      if (common.starts_with(location_.prefix))
+        result.common_prefixes.push_back(common.substr(location_.prefix.size()));
     }
-    token = std::string(root.child_value("IsTruncated")) == "true" ? root.child_value("NextContinuationToken") : "";
+    token = std::string(root.child_value("IsTruncated")) == "true"
+                ? root.child_value("NextContinuationToken")
+                : "";
   } while (!token.empty());
   return result;
 }
@@ -444,7 +463,8 @@ void S3Store::Move(std::string_view from, std::string_view to) {
   copy.what = "COPY " + UriOf(from) + " to " + UriOf(to);
   try {
     Response response = Send(copy);
-    if (auto [code, message] = ParseError(response.body); !code.empty()) Fail("{}: {}: {}", copy.what, code, message);
+    if (auto [code, message] = ParseError(response.body); !code.empty())
+      Fail("{}: {}: {}", copy.what, code, message);
   } catch (const Error&) {
     // Some S3-compatible servers (s3rver among them) decode x-amz-copy-source only partly, so a
     // key with '=' or '+' is not found. When the source does exist, copy through this process.

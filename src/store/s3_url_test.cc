@@ -30,13 +30,17 @@ TEST(S3Url, ParsesUris) {
 TEST(S3Url, Addressing) {
   EXPECT_EQ(S3ObjectUrl("http://127.0.0.1:9000", "us-east-1", true, "lake", "a b", {}),
             "http://127.0.0.1:9000/lake/a%20b");
-  EXPECT_EQ(S3ObjectUrl("http://127.0.0.1:9000", "us-east-1", true, "lake", "", {{"list-type", "2"}}),
-            "http://127.0.0.1:9000/lake?list-type=2");
-  EXPECT_EQ(S3ObjectUrl("", "us-east-1", false, "lake", "", {}), "https://lake.s3.us-east-1.amazonaws.com/");
+  EXPECT_EQ(
+      S3ObjectUrl("http://127.0.0.1:9000", "us-east-1", true, "lake", "", {{"list-type", "2"}}),
+      "http://127.0.0.1:9000/lake?list-type=2");
+  EXPECT_EQ(S3ObjectUrl("", "us-east-1", false, "lake", "", {}),
+            "https://lake.s3.us-east-1.amazonaws.com/");
   EXPECT_EQ(S3ObjectUrl("", "eu-west-1", false, "lake", "k", {{"uploads", ""}}),
             "https://lake.s3.eu-west-1.amazonaws.com/k?uploads=");
-  EXPECT_EQ(S3ObjectUrl("", "eu-west-1", true, "lake", "k", {}), "https://s3.eu-west-1.amazonaws.com/lake/k");
-  EXPECT_EQ(S3ObjectUrl("https://storage.example", "x", false, "lake", "k", {}), "https://lake.storage.example/k");
+  EXPECT_EQ(S3ObjectUrl("", "eu-west-1", true, "lake", "k", {}),
+            "https://s3.eu-west-1.amazonaws.com/lake/k");
+  EXPECT_EQ(S3ObjectUrl("https://storage.example", "x", false, "lake", "k", {}),
+            "https://lake.storage.example/k");
 }
 
 TEST(S3Url, Sha256) {
