@@ -32,7 +32,9 @@ bool Result::IsNull(size_t col, size_t row) { return duckdb_value_is_null(&resul
 std::optional<std::string> Result::GetString(size_t col, size_t row) {
   if (IsNull(col, row)) return std::nullopt;
   char* value = duckdb_value_varchar(&result_, col, row);
-  if (value == nullptr) return std::string();
+  // The C API renders only scalar types; nested ones (STRUCT, LIST, MAP) need a cast in SQL.
+  if (value == nullptr)
+    Fail("duckdb: column {} cannot be read as text; cast it to VARCHAR in SQL", ColumnName(col));
   std::string out(value);
   duckdb_free(value);
   return out;

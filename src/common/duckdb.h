@@ -41,7 +41,8 @@ class Result {
   std::string ColumnName(size_t col);
   duckdb_type ColumnType(size_t col);
   bool IsNull(size_t col, size_t row);
-  // The value rendered as DuckDB's VARCHAR cast would; nullopt for NULL.
+  // The value rendered as DuckDB's VARCHAR cast would; nullopt for NULL. Nested values (STRUCT,
+  // LIST, MAP) are not rendered by the C API: cast them to VARCHAR in SQL (else Error).
   std::optional<std::string> GetString(size_t col, size_t row);
   int64_t GetInt64(size_t col, size_t row);
   double GetDouble(size_t col, size_t row);

@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <fstream>
+#include <unordered_map>
+
 #include "common/error.h"
+#include "lake/json_types.h"
 
 namespace ticklake::lake {
 
@@ -26,6 +31,7 @@ std::string_view FileExtension(LakeFormat format) {
 }
 
 namespace {
+
 duck::DatabaseOptions EncoderDatabaseOptions(const std::filesystem::path& temp_dir) {
   duck::DatabaseOptions options;
   options.temp_directory = (temp_dir / "duckdb").string();
@@ -33,6 +39,138 @@ duck::DatabaseOptions EncoderDatabaseOptions(const std::filesystem::path& temp_d
   options.settings = {{"threads", "2"}, {"preserve_insertion_order", "true"}};
   return options;
 }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+class Appender {
+ public:
+  Appender(duck::Connection& conn, const char* table) {
+    if (duckdb_appender_create(conn.handle(), nullptr, table, &appender_) == DuckDBError) {
+      std::string message = duckdb_appender_error(appender_);
+      duckdb_appender_destroy(&appender_);
+      Fail("duckdb: cannot append to {}: {}", table, message);
+    }
+  }
+  ~Appender() { duckdb_appender_destroy(&appender_); }
+  duckdb_appender get() { return appender_; }
+  void Check(duckdb_state state) {
+    if (state == DuckDBError) Fail("duckdb: append failed: {}", duckdb_appender_error(appender_));
+  }
+
+ private:
+  duckdb_appender appender_ = nullptr;
+};
+
+struct Column {
+  std::string name;
+  ColumnEvidence evidence;
+  ColumnType type = ColumnType::kVarchar;
+};
+
+duckdb_type DuckType(ColumnType type) {
+  switch (type) {
+    case ColumnType::kBoolean:
+      return DUCKDB_TYPE_BOOLEAN;
+    case ColumnType::kBigint:
+      return DUCKDB_TYPE_BIGINT;
+    case ColumnType::kDouble:
+      return DUCKDB_TYPE_DOUBLE;
+    case ColumnType::kDate:
+      return DUCKDB_TYPE_DATE;
+    case ColumnType::kTimestamp:
+      return DUCKDB_TYPE_TIMESTAMP;
+    case ColumnType::kVarchar:
+      return DUCKDB_TYPE_VARCHAR;
+  }
+  return DUCKDB_TYPE_VARCHAR;
+}
+
+// One DuckDB data chunk of the batch's column types, written in place.
+class DataChunk {
+ public:
+  explicit DataChunk(const std::vector<Column>& columns) {
+    std::vector<duckdb_logical_type> types;
+    for (const auto& c : columns) types.push_back(duckdb_create_logical_type(DuckType(c.type)));
+    chunk_ = duckdb_create_data_chunk(types.data(), types.size());
+    for (auto& t : types) duckdb_destroy_logical_type(&t);
+    Reset(columns.size());
+  }
+  ~DataChunk() { duckdb_destroy_data_chunk(&chunk_); }
+  DataChunk(const DataChunk&) = delete;
+  DataChunk& operator=(const DataChunk&) = delete;
+
+  void SetNull(size_t column, idx_t row) {
+    duckdb_validity_set_row_invalid(validity_[column], row);
+  }
+
+  void Set(size_t column, idx_t row, ColumnType type, simdjson::dom::element v) {
+    void* data = data_[column];
+    switch (type) {
+      case ColumnType::kBoolean:
+        static_cast<bool*>(data)[row] = v.get_bool().value_unsafe();
+        break;
+      case ColumnType::kBigint:
+        static_cast<int64_t*>(data)[row] = v.get_int64().value_unsafe();
+        break;
+      case ColumnType::kDouble:
+        static_cast<double*>(data)[row] = v.get_double().value_unsafe();
+        break;
+      case ColumnType::kDate:
+        static_cast<duckdb_date*>(data)[row] =
+            duckdb_date{*ParseIsoDate(v.get_string().value_unsafe())};
+        break;
+      case ColumnType::kTimestamp: {
+        std::string_view text = v.get_string().value_unsafe();
+        auto micros = ParseIsoTimestamp(text);
+        if (!micros) micros = int64_t{*ParseIsoDate(text)} * 86'400'000'000;
+        static_cast<duckdb_timestamp*>(data)[row] = duckdb_timestamp{*micros};
+        break;
+      }
+      case ColumnType::kVarchar: {
+        // Strings as they are; numbers and booleans in a text column as their JSON text.
+        if (v.is_string()) {
+          std::string_view text = v.get_string().value_unsafe();
+          duckdb_vector_assign_string_element_len(vectors_[column], row, text.data(), text.size());
+        } else {
+          std::string text = simdjson::minify(v);
+          duckdb_vector_assign_string_element_len(vectors_[column], row, text.data(), text.size());
+        }
+        break;
+      }
+    }
+  }
+
+  void AppendTo(Appender& appender, idx_t rows) {
+    duckdb_data_chunk_set_size(chunk_, rows);
+    appender.Check(duckdb_append_data_chunk(appender.get(), chunk_));
+    duckdb_data_chunk_reset(chunk_);
+    Reset(vectors_.size());
+  }
+
+ private:
+  void Reset(size_t count) {
+    vectors_.resize(count);
+    data_.resize(count);
+    validity_.resize(count);
+    for (size_t i = 0; i < count; ++i) {
+      vectors_[i] = duckdb_data_chunk_get_vector(chunk_, i);
+      duckdb_vector_ensure_validity_writable(vectors_[i]);
+      data_[i] = duckdb_vector_get_data(vectors_[i]);
+      validity_[i] = duckdb_vector_get_validity(vectors_[i]);
+    }
+  }
+
+  duckdb_data_chunk chunk_;
+  std::vector<duckdb_vector> vectors_;
+  std::vector<void*> data_;
+  std::vector<uint64_t*> validity_;
+};
+
 }  // namespace
 
 LakeFileEncoder::LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t max_record_bytes,
@@ -40,12 +178,137 @@ LakeFileEncoder::LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t m
     : format_(format),
       kafka_columns_(kafka_columns),
       max_record_bytes_(max_record_bytes),
+      temp_dir_(temp_dir),
       db_(EncoderDatabaseOptions(temp_dir)),
       conn_(db_) {}
 
-void LakeFileEncoder::Encode(const std::filesystem::path& jsonl,
-                             const std::vector<std::string>& exclude,
+bool LakeFileEncoder::LoadFlat(std::string_view jsonl) {
+  simdjson::padded_string padded(jsonl);
+  std::vector<Column> columns;
+  std::unordered_map<std::string, size_t> index;  // by lower-case name
+  std::vector<size_t> slots;                      // column of each field of the current record
+
+  // Pass 1: the columns, in order of first appearance, and what each has seen.
+  simdjson::dom::document_stream records;
+  if (parser_.parse_many(padded).get(records)) return false;
+  for (auto record : records) {
+    simdjson::dom::object object;
+    if (record.get(object)) return false;
+    size_t position = 0;
+    for (auto field : object) {
+      // Records of one producer list their fields in the same order: try the same slot first.
+      size_t column;
+      if (position < columns.size() && columns[position].name == field.key) {
+        column = position;
+      } else {
+        std::string lower = Lower(field.key);
+        auto [it, added] = index.try_emplace(lower, columns.size());
+        if (added) {
+          columns.push_back({std::string(field.key), {}, {}});
+        } else if (columns[it->second].name != field.key) {
+          return false;  // "Close" and "close": let read_json decide
+        }
+        column = it->second;
+      }
+      ++position;
+      ColumnEvidence& e = columns[column].evidence;
+      switch (field.value.type()) {
+        case simdjson::dom::element_type::INT64:
+          e.integers = true;
+          break;
+        case simdjson::dom::element_type::UINT64:
+        case simdjson::dom::element_type::DOUBLE:
+          e.decimals = true;
+          break;
+        case simdjson::dom::element_type::BOOL:
+          e.booleans = true;
+          break;
+        case simdjson::dom::element_type::NULL_VALUE:
+          break;
+        case simdjson::dom::element_type::STRING: {
+          std::string_view text = field.value.get_string().value_unsafe();
+          if (ParseIsoDate(text)) {
+            e.dates = true;
+          } else if (ParseIsoTimestamp(text)) {
+            e.timestamps = true;
+          } else {
+            e.other_strings = true;
+          }
+          break;
+        }
+        default:
+          return false;  // nested
+      }
+    }
+  }
+  if (columns.empty()) return false;
+
+  std::string create = "CREATE OR REPLACE TEMP TABLE batch (";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    columns[i].type = columns[i].evidence.Resolve();
+    create += fmt::format("{}{} {}", i ? ", " : "", duck::QuoteIdentifier(columns[i].name),
+                          SqlTypeName(columns[i].type));
+  }
+  conn_.Query(create + ")");
+
+  // Pass 2: fill DuckDB data chunks column by column and append them.
+  DataChunk chunk(columns);
+  Appender appender(conn_, "batch");
+  std::vector<simdjson::dom::element> values(columns.size());
+  std::vector<char> present(columns.size());
+  const idx_t capacity = duckdb_vector_size();
+  idx_t row = 0;
+  if (parser_.parse_many(padded).get(records)) return false;
+  for (auto record : records) {
+    std::fill(present.begin(), present.end(), 0);
+    simdjson::dom::object object = record.get_object().value_unsafe();
+    size_t position = 0;
+    for (auto field : object) {
+      size_t column = position < columns.size() && columns[position].name == field.key
+                          ? position
+                          : index.find(Lower(field.key))->second;
+      values[column] = field.value;
+      present[column] = 1;
+      ++position;
+    }
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (!present[i] || values[i].is_null()) {
+        chunk.SetNull(i, row);
+      } else {
+        chunk.Set(i, row, columns[i].type, values[i]);
+      }
+    }
+    if (++row == capacity) {
+      chunk.AppendTo(appender, row);
+      row = 0;
+    }
+  }
+  if (row > 0) chunk.AppendTo(appender, row);
+  appender.Check(duckdb_appender_flush(appender.get()));
+  return true;
+}
+
+void LakeFileEncoder::LoadWithReadJson(std::string_view jsonl) {
+  std::filesystem::path file = temp_dir_ / "batch.jsonl";
+  {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out.write(jsonl.data(), static_cast<std::streamsize>(jsonl.size()));
+    if (!out.flush()) Fail("cannot write {}: {}", file.string(), ErrnoMessage());
+  }
+  // sample_size=-1: infer the schema from every record, so a field first seen late is not lost.
+  conn_.Query(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE batch AS SELECT * FROM read_ndjson({}, sample_size=-1, "
+      "maximum_object_size={}, timestampformat='iso')",
+      duck::QuoteLiteral(file.string()), max_record_bytes_ + 4096));
+}
+
+void LakeFileEncoder::Encode(std::string_view jsonl, const std::vector<std::string>& exclude,
                              const std::filesystem::path& output) {
+  try {
+    if (!LoadFlat(jsonl)) LoadWithReadJson(jsonl);
+  } catch (const Error& e) {
+    Fail("cannot encode a batch into {}: {}", output.string(), e.what());
+  }
   std::string select = "SELECT *";
   if (!exclude.empty()) {
     select += " EXCLUDE (";
@@ -58,10 +321,6 @@ void LakeFileEncoder::Encode(const std::filesystem::path& jsonl,
         " REPLACE (kafka_partition::INTEGER AS kafka_partition, epoch_ms(kafka_timestamp) AS "
         "kafka_timestamp)";
   }
-  // sample_size=-1: infer the schema from every record, so a field first seen late is not lost.
-  select += fmt::format(
-      " FROM read_ndjson({}, sample_size=-1, maximum_object_size={}, timestampformat='iso')",
-      duck::QuoteLiteral(jsonl.string()), max_record_bytes_ + 4096);
   std::string options;
   switch (format_) {
     case LakeFormat::kParquet:
@@ -74,11 +333,10 @@ void LakeFileEncoder::Encode(const std::filesystem::path& jsonl,
       options = "FORMAT json, COMPRESSION gzip";
       break;
   }
-  std::string sql =
-      fmt::format("COPY ({}) TO {} ({})", select, duck::QuoteLiteral(output.string()), options);
-  if (auto error = conn_.TryExecute(sql)) {
-    Fail("cannot encode {} into {}: {}", jsonl.string(), output.string(), *error);
-  }
+  std::string sql = fmt::format("COPY ({} FROM batch) TO {} ({})", select,
+                                duck::QuoteLiteral(output.string()), options);
+  if (auto error = conn_.TryExecute(sql))
+    Fail("cannot encode a batch into {}: {}", output.string(), *error);
 }
 
 }  // namespace ticklake::lake

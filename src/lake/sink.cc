@@ -322,25 +322,20 @@ void Sink::Flush(int32_t partition, PartitionBuffer& buffer) {
     bytes += static_cast<int64_t>(fs::file_size(local));
     files.push_back({staging, final_key});
   };
-  fs::path jsonl = temp_.path() / "batch.jsonl";
   fs::path encoded = temp_.path() / ("batch" + extension_);
   for (const auto& [hive_path, group] : buffer.groups) {
-    {
-      std::ofstream out(jsonl, std::ios::binary | std::ios::trunc);
-      out.write(group.jsonl.data(), static_cast<std::streamsize>(group.jsonl.size()));
-      if (!out.flush()) Fail("cannot write {}: {}", jsonl.string(), ErrnoMessage());
-    }
     std::vector<std::string> exclude;
     for (size_t i = 0; i < parser_.partition_keys().size(); ++i) {
       if (group.present_fields & (uint64_t{1} << i)) exclude.push_back(parser_.partition_keys()[i]);
     }
-    encoder_.Encode(jsonl, exclude, encoded);
+    encoder_.Encode(group.jsonl, exclude, encoded);
     stage(DataFileKey(options_.topic, hive_path, partition, buffer.start_offset, extension_),
           encoded);
   }
   if (!buffer.errors_jsonl.empty()) {
-    WriteFileAtomically(jsonl, buffer.errors_jsonl);
-    stage(ErrorFileKey(options_.topic, partition, buffer.start_offset), jsonl);
+    fs::path errors = temp_.path() / "errors.jsonl";
+    WriteFileAtomically(errors, buffer.errors_jsonl);
+    stage(ErrorFileKey(options_.topic, partition, buffer.start_offset), errors);
   }
   log_.Commit(partition, buffer.next_offset, files);
   CommitToKafka(partition, buffer.next_offset, /*async=*/true);

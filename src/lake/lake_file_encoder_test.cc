@@ -1,0 +1,81 @@
+#include "lake/lake_file_encoder.h"
+
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+#include "common/file_util.h"
+
+namespace ticklake::lake {
+namespace {
+
+class EncoderTest : public ::testing::Test {
+ protected:
+  // Encodes `jsonl` as Parquet and returns "name type" lines of the file's schema.
+  std::string Schema(const std::string& jsonl, std::vector<std::string> exclude = {}) {
+    LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
+    encoder.Encode(jsonl, exclude, file_);
+    auto r = conn_.Query("DESCRIBE SELECT * FROM read_parquet(" +
+                         duck::QuoteLiteral(file_.string()) + ")");
+    std::string out;
+    for (size_t i = 0; i < r.RowCount(); ++i)
+      out += *r.GetString(0, i) + " " + *r.GetString(1, i) + "\n";
+    return out;
+  }
+  std::string Rows(const std::string& sql_tail) {
+    auto r = conn_.Query("SELECT * FROM read_parquet(" + duck::QuoteLiteral(file_.string()) + ") " +
+                         sql_tail);
+    std::string out;
+    for (size_t row = 0; row < r.RowCount(); ++row) {
+      for (size_t col = 0; col < r.ColumnCount(); ++col)
+        out += (col ? "|" : "") + r.GetString(col, row).value_or("NULL");
+      out += "\n";
+    }
+    return out;
+  }
+  TempDir dir_;
+  std::filesystem::path file_ = dir_.path() / "out.parquet";
+  duck::Database db_;
+  duck::Connection conn_{db_};
+};
+
+TEST_F(EncoderTest, InfersTypesOfFlatRecordsLikeReadJson) {
+  std::string schema = Schema(
+      R"({"Index":"HSI","Date":"2026-11-27","ts":"2026-11-27T15:32:10.5Z","Close":1,"Volume":7,"ok":true}
+{"Index":"N225","Date":"2026-11-28","ts":"2026-11-27 16:00:00","Close":2.5,"Volume":8,"ok":false,"late":"x"}
+)",
+      {"index"});
+  EXPECT_EQ(schema,
+            "Date DATE\nts TIMESTAMP\nClose DOUBLE\nVolume BIGINT\nok BOOLEAN\nlate VARCHAR\n");
+  EXPECT_EQ(Rows("ORDER BY Date"),
+            "2026-11-27|2026-11-27 15:32:10.5|1.0|7|true|NULL\n2026-11-28|2026-11-27 "
+            "16:00:00|2.5|8|false|x\n");
+}
+
+TEST_F(EncoderTest, ConflictingValuesAreKeptAsText) {
+  EXPECT_EQ(Schema("{\"v\":1}\n{\"v\":\"one\"}\n{\"v\":2.5}\n{\"v\":null}\n"), "v VARCHAR\n");
+  EXPECT_EQ(Rows(""), "1\none\n2.5\nNULL\n");
+}
+
+TEST_F(EncoderTest, NestedValuesGoThroughReadJson) {
+  EXPECT_EQ(Schema("{\"a\":1,\"n\":{\"x\":[1,2]}}\n{\"a\":2,\"n\":{\"x\":[3]}}\n"),
+            "a BIGINT\nn STRUCT(x BIGINT[])\n");
+  auto r = conn_.Query("SELECT n::VARCHAR FROM read_parquet(" + duck::QuoteLiteral(file_.string()) +
+                       ") ORDER BY a");
+  EXPECT_EQ(r.GetString(0, 0), "{'x': [1, 2]}");
+  EXPECT_EQ(r.GetString(0, 1), "{'x': [3]}");
+}
+
+TEST_F(EncoderTest, KeysDifferingOnlyInCaseGoThroughReadJson) {
+  // DuckDB column names are case-insensitive; read_json reconciles them.
+  EXPECT_NO_THROW(Schema("{\"Close\":1}\n{\"close\":2}\n"));
+}
+
+TEST_F(EncoderTest, WritesJsonLines) {
+  LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
+  auto out = dir_.path() / "out.jsonl";
+  encoder.Encode("{\"Index\":\"HSI\",\"Close\":1.5}\n", {"index"}, out);
+  EXPECT_EQ(ReadWholeFile(out), "{\"Close\":1.5}\n");
+}
+
+}  // namespace
+}  // namespace ticklake::lake
