@@ -3,11 +3,13 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <pugixml.hpp>
 #include <random>
 #include <thread>
@@ -328,20 +330,44 @@ void S3Store::UploadMultipart(std::string_view key, uint64_t size,
   std::string upload_id = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
   if (upload_id.empty()) Fail("{}: no UploadId in the response", create.what);
   try {
+    // Parts go up on a few connections at once, as awscli does; reads are serialised.
+    const int parts = static_cast<int>((size + options_.part_size - 1) / options_.part_size);
+    std::vector<std::string> etags(parts);
+    std::atomic<int> next{0};
+    std::mutex mu;
+    std::optional<std::string> first_error;
+    auto upload_parts = [&] {
+      std::string part;
+      try {
+        for (int i = next++; i < parts; i = next++) {
+          {
+            std::lock_guard lock(mu);
+            if (first_error) return;
+            read_part(uint64_t(i) * options_.part_size, part);
+          }
+          Request upload{
+              "PUT", full_key, {{"partNumber", std::to_string(i + 1)}, {"uploadId", upload_id}}};
+          upload.body = part;
+          upload.what = fmt::format("PUT (part {}) {}", i + 1, UriOf(key));
+          Response uploaded = Send(upload);
+          etags[i] = uploaded.headers["etag"];
+          if (etags[i].empty()) Fail("{}: no ETag in the response", upload.what);
+        }
+      } catch (const Error& e) {
+        std::lock_guard lock(mu);
+        if (!first_error) first_error = e.what();
+      }
+    };
+    std::vector<std::thread> workers;
+    for (int w = 1; w < std::min(options_.upload_concurrency, parts); ++w)
+      workers.emplace_back(upload_parts);
+    upload_parts();
+    for (auto& worker : workers) worker.join();
+    if (first_error) Fail("{}", *first_error);
     std::string parts_xml;
-    std::string part;
-    int number = 1;
-    for (uint64_t offset = 0; offset < size; offset += options_.part_size, ++number) {
-      read_part(offset, part);
-      Request upload{
-          "PUT", full_key, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}}};
-      upload.body = part;
-      upload.what = fmt::format("PUT (part {}) {}", number, UriOf(key));
-      Response uploaded = Send(upload);
-      std::string etag = uploaded.headers["etag"];
-      if (etag.empty()) Fail("{}: no ETag in the response", upload.what);
+    for (int i = 0; i < parts; ++i) {
       parts_xml +=
-          fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", number, etag);
+          fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", i + 1, etags[i]);
     }
     std::string body = "<CompleteMultipartUpload>" + parts_xml + "</CompleteMultipartUpload>";
     Request complete{"POST", full_key, {{"uploadId", upload_id}}};

@@ -7,7 +7,7 @@
 //   PUT s3://lake/stock_market/x.parquet: 403 SignatureDoesNotMatch: <S3's message>
 // and never contain secrets.
 // Thread-safety: safe from several threads; each request takes a curl handle from a pool, so
-// connections are reused.
+// connections are reused. A multipart upload sends up to upload_concurrency parts at once.
 #pragma once
 
 #include <mutex>
@@ -23,6 +23,7 @@ struct S3Options {
   AwsConfig aws;
   std::optional<bool> path_style;  // default: path-style for a custom endpoint, else virtual-hosted
   uint64_t part_size = 8ull << 20;
+  int upload_concurrency = 4;  // parts of one multipart upload sent at once
   int max_attempts = 5;
   double max_retry_seconds = 60;
   long connect_timeout_ms = 5000;
