@@ -11,7 +11,6 @@ Runner AddSinkCommand(CLI::App& app) {
     lake::SinkOptions sink;
     std::vector<std::string> properties;
     std::string on_error = "dlq";
-    std::string partition_by = "Index";
     bool json = false;
   };
   auto opts = std::make_shared<Options>();
@@ -28,8 +27,9 @@ Runner AddSinkCommand(CLI::App& app) {
   sub->add_option("--lake", s.lake, "Lake root: a directory or file://path")->capture_default_str();
   sub->add_option("--format", s.format, "File format: parquet, jsonl or jsonl.gz")
       ->capture_default_str();
-  sub->add_option("--partition-by", opts->partition_by,
-                  "Comma-separated record fields for Hive partition folders; empty for none")
+  sub->add_option("--partition-by", s.partition_by,
+                  "Hive partition folders: record fields and/or KEY=UNIT(SOURCE) time buckets, e.g. "
+                  "'Index,dt=day(ts)' (UNIT year|month|day|hour, SOURCE a field or kafka); '' for none")
       ->capture_default_str();
   sub->add_option("--flush-records", s.flush_records, "Close a file after this many records")
       ->capture_default_str()
@@ -60,11 +60,6 @@ Runner AddSinkCommand(CLI::App& app) {
     auto& s = opts->sink;
     s.properties = kafka::ParseProperties(opts->properties);
     s.on_error = lake::ParseOnError(opts->on_error);
-    s.partition_by.clear();
-    for (auto field : CLI::detail::split(opts->partition_by, ',')) {
-      field = CLI::detail::trim_copy(field);
-      if (!field.empty()) s.partition_by.push_back(field);
-    }
     s.progress = true;
     lake::SinkSummary summary = lake::RunSink(s, StopRequested);
     if (opts->json) fmt::print("{}\n", lake::SummaryJson(s, summary));

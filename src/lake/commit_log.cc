@@ -87,7 +87,7 @@ std::optional<int64_t> CommitLog::Recover(int32_t partition) {
   std::optional<PartitionState> state = ReadState(partition);
   if (state) Publish(state->pending);
   std::string staging = fmt::format("_ticklake/staging/{}/{:05}/", topic_, partition);
-  for (const auto& leftover : store_.List(staging).objects) store_.Delete(leftover.key);
+  store_.DeletePrefix(staging);
   if (!state) return std::nullopt;
   return state->next_offset;
 }

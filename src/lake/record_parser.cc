@@ -6,16 +6,10 @@
 
 #include "common/json_writer.h"
 #include "lake/hive_path.h"
+#include "lake/json_types.h"
 
 namespace ticklake::lake {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
@@ -40,12 +34,31 @@ std::optional<std::string> PartitionValue(simdjson::dom::element value) {
   }
 }
 
+// Microseconds since the epoch of a time field: an ISO-8601 timestamp or date, or epoch
+// seconds, milliseconds or microseconds (told apart by magnitude).
+std::optional<int64_t> TimeValue(simdjson::dom::element value) {
+  double number;
+  if (value.is_string()) {
+    std::string_view text = value.get_string().value_unsafe();
+    if (auto micros = ParseIsoTimestamp(text)) return micros;
+    if (auto days = ParseIsoDate(text)) return int64_t{*days} * 86'400'000'000;
+    return std::nullopt;
+  }
+  if (value.get_double().get(number)) return std::nullopt;
+  double magnitude = number < 0 ? -number : number;
+  if (magnitude < 1e11) return static_cast<int64_t>(number * 1e6);  // seconds
+  if (magnitude < 1e14) return static_cast<int64_t>(number * 1e3);  // milliseconds
+  return static_cast<int64_t>(number);                              // microseconds
+}
+
 }  // namespace
 
-RecordParser::RecordParser(std::vector<std::string> partition_fields, size_t max_record_bytes,
+RecordParser::RecordParser(std::vector<PartitionColumn> partitions, size_t max_record_bytes,
                            bool kafka_columns)
-    : max_record_bytes_(max_record_bytes), kafka_columns_(kafka_columns) {
-  for (const auto& field : partition_fields) partition_keys_.push_back(Lower(field));
+    : partitions_(std::move(partitions)),
+      max_record_bytes_(max_record_bytes),
+      kafka_columns_(kafka_columns) {
+  for (const auto& column : partitions_) partition_keys_.push_back(column.key);
   values_.resize(partition_keys_.size());
 }
 
@@ -73,11 +86,22 @@ std::optional<std::string> RecordParser::Parse(std::string_view payload, const K
         }
       }
     }
-    for (size_t i = 0; i < partition_keys_.size(); ++i) {
-      if (EqualsIgnoreCase(field.key, partition_keys_[i])) {
+    for (size_t i = 0; i < partitions_.size(); ++i) {
+      const PartitionColumn& column = partitions_[i];
+      if (column.field.empty() || !EqualsIgnoreCase(field.key, column.field)) continue;
+      if (column.unit) {
+        auto micros = TimeValue(field.value);
+        values_[i] =
+            micros ? std::optional<std::string>(TimeBucket(*micros, *column.unit)) : std::nullopt;
+      } else {
         out->present_fields |= uint64_t{1} << i;
         values_[i] = PartitionValue(field.value);
       }
+    }
+  }
+  for (size_t i = 0; i < partitions_.size(); ++i) {
+    if (partitions_[i].unit && partitions_[i].field.empty()) {
+      values_[i] = TimeBucket(meta.timestamp_ms * 1000, *partitions_[i].unit);
     }
   }
   out->partition_path = partition_keys_.empty() ? "" : HivePartitionPath(partition_keys_, values_);

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lake/partition_spec.h"
+
 namespace ticklake::lake {
 
 // The Kafka metadata columns added to every record (when enabled).
@@ -34,9 +36,9 @@ struct ParsedRecord {
 
 class RecordParser {
  public:
-  // `partition_fields` are matched against record keys case-insensitively; the Hive key is the
-  // field's lower-case name, as Glue and Athena name columns.
-  RecordParser(std::vector<std::string> partition_fields, size_t max_record_bytes,
+  // Partition fields are matched against record keys case-insensitively; Hive keys are
+  // lower-case, as Glue and Athena name columns (partition_spec.h).
+  RecordParser(std::vector<PartitionColumn> partitions, size_t max_record_bytes,
                bool kafka_columns);
 
   // On success fills `out` and returns nullopt; otherwise returns the reason, e.g.
@@ -48,6 +50,7 @@ class RecordParser {
   const std::vector<std::string>& partition_keys() const { return partition_keys_; }
 
  private:
+  std::vector<PartitionColumn> partitions_;
   std::vector<std::string> partition_keys_;
   size_t max_record_bytes_;
   bool kafka_columns_;

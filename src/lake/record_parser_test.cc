@@ -5,7 +5,7 @@
 namespace ticklake::lake {
 
 TEST(RecordParser, MinifiesAddsKafkaColumnsAndPartitions) {
-  RecordParser parser({"Index"}, 1 << 20, true);
+  RecordParser parser(ParsePartitionSpec("Index"), 1 << 20, true);
   ParsedRecord out;
   auto error =
       parser.Parse("{ \"Index\": \"HSI\",\n \"Close\": 1.5 }", {"t", 3, 42, 1700000000000}, &out);
@@ -18,7 +18,7 @@ TEST(RecordParser, MinifiesAddsKafkaColumnsAndPartitions) {
 }
 
 TEST(RecordParser, MissingOrNullPartitionFieldGoesToDefaultPartition) {
-  RecordParser parser({"index", "Venue"}, 1 << 20, false);
+  RecordParser parser(ParsePartitionSpec("index,Venue"), 1 << 20, false);
   ParsedRecord out;
   ASSERT_FALSE(parser.Parse(R"({"INDEX":null,"x":1})", {}, &out));
   EXPECT_EQ(out.partition_path,
@@ -27,6 +27,20 @@ TEST(RecordParser, MissingOrNullPartitionFieldGoesToDefaultPartition) {
   ASSERT_FALSE(parser.Parse(R"({"index":7,"venue":"a/b"})", {}, &out));
   EXPECT_EQ(out.partition_path, "index=7/venue=a%2Fb");
   EXPECT_EQ(out.line, R"({"index":7,"venue":"a/b"})");
+}
+
+TEST(RecordParser, TimeBucketsFromFieldsAndKafkaTimestamps) {
+  RecordParser parser(ParsePartitionSpec("dt=day(ts),hour=hour(ts),kday=day(kafka)"), 1 << 20,
+                      false);
+  ParsedRecord out;
+  ASSERT_FALSE(parser.Parse(R"({"ts":"2026-11-27T15:32:10.5Z"})", {"t", 0, 0, 0}, &out));
+  EXPECT_EQ(out.partition_path, "dt=2026-11-27/hour=15/kday=1970-01-01");
+  EXPECT_EQ(out.present_fields, 0u);  // the time field stays in the data
+  ASSERT_FALSE(parser.Parse(R"({"ts":1795793530123})", {"t", 0, 0, 86'400'000}, &out));  // epoch ms
+  EXPECT_EQ(out.partition_path, "dt=2026-11-27/hour=15/kday=1970-01-02");
+  ASSERT_FALSE(parser.Parse(R"({"ts":"yesterday"})", {}, &out));
+  EXPECT_EQ(out.partition_path,
+            "dt=__HIVE_DEFAULT_PARTITION__/hour=__HIVE_DEFAULT_PARTITION__/kday=1970-01-01");
 }
 
 TEST(RecordParser, EmptyObjectGetsKafkaColumns) {
@@ -38,7 +52,7 @@ TEST(RecordParser, EmptyObjectGetsKafkaColumns) {
 }
 
 TEST(RecordParser, RejectsBadRecordsWithReasons) {
-  RecordParser parser({"Index"}, 64, true);
+  RecordParser parser(ParsePartitionSpec("Index"), 64, true);
   ParsedRecord out;
   EXPECT_NE(parser.Parse("not json", {}, &out)->find("not JSON"), std::string::npos);
   EXPECT_EQ(*parser.Parse("[1,2]", {}, &out), "not a JSON object");

@@ -82,15 +82,12 @@ class Sink {
         stats_(stats),
         store_(OpenObjectStore(options.lake)),
         log_(*store_, options.topic),
-        parser_(options.partition_by, options.max_record_bytes, options.kafka_columns),
+        parser_(ParsePartitionSpec(options.partition_by), options.max_record_bytes,
+                options.kafka_columns),
         temp_("ticklake-sink"),
         encoder_(ParseLakeFormat(options.format), options.kafka_columns, options.max_record_bytes,
                  temp_.path()),
-        extension_(FileExtension(ParseLakeFormat(options.format))) {
-    for (const auto& key : parser_.partition_keys()) {
-      if (key.empty()) Fail("--partition-by has an empty field name");
-    }
-  }
+        extension_(FileExtension(ParseLakeFormat(options.format))) {}
 
   // After a failure, leaving the group must not try to land buffers again: drop them, so that
   // whoever gets the partitions resumes from the lake's last commit.

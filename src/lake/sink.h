@@ -31,7 +31,7 @@ struct SinkOptions {
   std::string group = "ticklake-sink";
   std::string lake = "ticklake-data/lake";
   std::string format = "parquet";
-  std::vector<std::string> partition_by = {"Index"};
+  std::string partition_by = "Index";  // partition_spec.h
   int64_t flush_records = 100'000;
   int64_t flush_bytes = 64ll << 20;
   double flush_interval_s = 10;

@@ -144,6 +144,22 @@ void LocalStore::Delete(std::string_view key) {
   }
 }
 
+void LocalStore::DeletePrefix(std::string_view prefix) {
+  ObjectStore::DeletePrefix(prefix);
+  // Partial temporary files are not objects; a prefix that names a folder takes them along.
+  if (prefix.ends_with('/')) {
+    fs::path dir = PathOf(prefix.substr(0, prefix.size() - 1));
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    if (ec) Fail("DELETE {}*: {}", UriOf(prefix), ec.message());
+    for (fs::path parent = dir.parent_path();
+         parent != root_ && parent.string().size() > root_.string().size();
+         parent = parent.parent_path()) {
+      if (rmdir(parent.c_str()) != 0) break;
+    }
+  }
+}
+
 void LocalStore::Move(std::string_view from, std::string_view to) {
   fs::path source = PathOf(from);
   fs::path target = PathOf(to);

@@ -22,6 +22,7 @@ class LocalStore : public ObjectStore {
   std::optional<ObjectInfo> Head(std::string_view key) override;
   ListResult List(std::string_view prefix, std::string_view delimiter) override;
   void Delete(std::string_view key) override;
+  void DeletePrefix(std::string_view prefix) override;
   void Move(std::string_view from, std::string_view to) override;
   std::optional<std::filesystem::path> LocalPath(std::string_view key) const override;
 

@@ -19,6 +19,10 @@ void ObjectStore::Move(std::string_view from, std::string_view to) {
   Delete(from);
 }
 
+void ObjectStore::DeletePrefix(std::string_view prefix) {
+  for (const auto& object : List(prefix).objects) Delete(object.key);
+}
+
 std::optional<std::filesystem::path> ObjectStore::LocalPath(std::string_view) const {
   return std::nullopt;
 }

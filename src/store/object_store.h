@@ -56,6 +56,9 @@ class ObjectStore {
   virtual ListResult List(std::string_view prefix, std::string_view delimiter = "") = 0;
   // Deleting a missing object is not an error (as in S3).
   virtual void Delete(std::string_view key) = 0;
+  // Deletes every object under `prefix`, and whatever an interrupted Put left there (LocalStore's
+  // hidden temporary files). Used to clear staging after a crash.
+  virtual void DeletePrefix(std::string_view prefix);
   // Makes `to` hold what `from` holds and removes `from`; atomic for readers of `to`.
   virtual void Move(std::string_view from, std::string_view to);
 

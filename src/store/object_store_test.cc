@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <functional>
 
 #include "common/error.h"
@@ -120,6 +121,24 @@ INSTANTIATE_TEST_SUITE_P(
                        return std::make_unique<LocalStore>(p);
                      }}),
     [](const auto& info) { return info.param.name; });
+
+TEST_P(ObjectStoreContract, DeletePrefix) {
+  store_->Put("s/1/a", "x");
+  store_->Put("s/1/b/c", "x");
+  store_->Put("s/10", "x");
+  store_->DeletePrefix("s/1/");
+  EXPECT_EQ(store_->List("s/").objects.size(), 1u);
+  EXPECT_TRUE(store_->Head("s/10"));
+}
+
+TEST(LocalStore, DeletePrefixRemovesPartialTempFiles) {
+  TempDir dir;
+  LocalStore store(dir.path() / "lake");
+  store.Put("staging/7/a", "x");
+  std::ofstream(dir.path() / "lake" / "staging" / "7" / ".b.tmp.1.2") << "partial";
+  store.DeletePrefix("staging/7/");
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "lake" / "staging"));
+}
 
 TEST(LocalStore, LeavesNoTempFilesAndPrunesEmptyDirectories) {
   TempDir dir;
