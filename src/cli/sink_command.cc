@@ -25,11 +25,15 @@ Runner AddSinkCommand(CLI::App& app) {
                   "Consumer group id (sinks sharing it share the partitions)")
       ->capture_default_str();
   sub->add_option("--lake", s.lake, "Lake root: a directory or file://path")->capture_default_str();
+  sub->add_flag(
+      "--s3-path-style", s.s3_path_style,
+      "Use path-style S3 URLs (automatic when AWS_ENDPOINT_URL[_S3] names a custom endpoint)");
   sub->add_option("--format", s.format, "File format: parquet, jsonl or jsonl.gz")
       ->capture_default_str();
-  sub->add_option("--partition-by", s.partition_by,
-                  "Hive partition folders: record fields and/or KEY=UNIT(SOURCE) time buckets, e.g. "
-                  "'Index,dt=day(ts)' (UNIT year|month|day|hour, SOURCE a field or kafka); '' for none")
+  sub->add_option(
+         "--partition-by", s.partition_by,
+         "Hive partition folders: record fields and/or KEY=UNIT(SOURCE) time buckets, e.g. "
+         "'Index,dt=day(ts)' (UNIT year|month|day|hour, SOURCE a field or kafka); '' for none")
       ->capture_default_str();
   sub->add_option("--flush-records", s.flush_records, "Close a file after this many records")
       ->capture_default_str()
@@ -51,8 +55,10 @@ Runner AddSinkCommand(CLI::App& app) {
                 "Add kafka_topic, kafka_partition, kafka_offset, kafka_timestamp columns")
       ->capture_default_str();
   sub->add_option("-X", opts->properties, "librdkafka consumer property key=value (repeatable)");
-  sub->add_option("--connect-timeout", s.connect_timeout_s, "Seconds to wait for the Kafka cluster at start")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+  sub->add_option("--connect-timeout", s.connect_timeout_s,
+                  "Seconds to wait for the Kafka cluster at start")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   sub->add_flag("-e,--exit-at-end", s.exit_at_end,
                 "Exit once every assigned partition is read to its end");
   sub->add_flag("--json", opts->json, "Print the summary as JSON on stdout");

@@ -80,7 +80,9 @@ class Sink {
   Sink(const SinkOptions& options, SinkStats& stats)
       : options_(options),
         stats_(stats),
-        store_(OpenObjectStore(options.lake)),
+        store_(OpenObjectStore(
+            options.lake,
+            StoreOptions{options.s3_path_style ? std::optional<bool>(true) : std::nullopt})),
         log_(*store_, options.topic),
         parser_(ParsePartitionSpec(options.partition_by), options.max_record_bytes,
                 options.kafka_columns),

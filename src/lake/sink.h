@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "kafka/client.h"
+#include "store/object_store.h"
 
 namespace ticklake::lake {
 
@@ -31,6 +32,7 @@ struct SinkOptions {
   std::string group = "ticklake-sink";
   std::string lake = "ticklake-data/lake";
   std::string format = "parquet";
+  bool s3_path_style = false;  // force path-style S3 addressing (automatic for custom endpoints)
   std::string partition_by = "Index";  // partition_spec.h
   int64_t flush_records = 100'000;
   int64_t flush_bytes = 64ll << 20;
