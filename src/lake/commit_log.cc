@@ -76,16 +76,19 @@ std::optional<PartitionState> CommitLog::ReadState(int32_t partition) {
   return ParseState(store_.Get(key), store_.UriOf(key));
 }
 
-void CommitLog::Publish(const std::vector<StagedFile>& files) {
+void CommitLog::Publish(const std::vector<StagedFile>& files, bool check_staged) {
+  std::vector<ObjectStore::ObjectMove> moves;
   for (const auto& file : files) {
-    // A staged file that is gone was published before a crash; moving is idempotent that way.
-    if (store_.Head(file.staging_key)) store_.Move(file.staging_key, file.final_key);
+    // After a crash, a staged file that is gone was published already: moving is idempotent.
+    if (check_staged && !store_.Head(file.staging_key)) continue;
+    moves.emplace_back(file.staging_key, file.final_key);
   }
+  store_.MoveAll(moves);
 }
 
 std::optional<int64_t> CommitLog::Recover(int32_t partition) {
   std::optional<PartitionState> state = ReadState(partition);
-  if (state) Publish(state->pending);
+  if (state) Publish(state->pending, /*check_staged=*/true);
   std::string staging = fmt::format("_ticklake/staging/{}/{:05}/", topic_, partition);
   store_.DeletePrefix(staging);
   if (!state) return std::nullopt;
@@ -96,7 +99,7 @@ void CommitLog::Commit(int32_t partition, int64_t next_offset,
                        const std::vector<StagedFile>& files) {
   PartitionState state{next_offset, files};
   store_.Put(StateKey(partition), SerializeState(topic_, partition, state));
-  Publish(files);
+  Publish(files, /*check_staged=*/false);
 }
 
 }  // namespace ticklake::lake

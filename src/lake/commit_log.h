@@ -52,7 +52,7 @@ class CommitLog {
   std::optional<PartitionState> ReadState(int32_t partition);
 
  private:
-  void Publish(const std::vector<StagedFile>& files);
+  void Publish(const std::vector<StagedFile>& files, bool check_staged);
 
   ObjectStore& store_;
   std::string topic_;

@@ -314,19 +314,20 @@ void Sink::Handle(const rd_kafka_message_t* m) {
 void Sink::Flush(int32_t partition, PartitionBuffer& buffer) {
   if (buffer.empty()) return;
   std::vector<StagedFile> files;
+  std::vector<ObjectStore::FileUpload> uploads;
   int64_t bytes = 0;
   auto stage = [&](const std::string& final_key, const fs::path& local) {
     std::string staging = log_.StagingKey(partition, buffer.start_offset, final_key);
-    store_->PutFile(staging, local);
     bytes += static_cast<int64_t>(fs::file_size(local));
+    uploads.emplace_back(staging, local);
     files.push_back({staging, final_key});
   };
-  fs::path encoded = temp_.path() / ("batch" + extension_);
   for (const auto& [hive_path, group] : buffer.groups) {
     std::vector<std::string> exclude;
     for (size_t i = 0; i < parser_.partition_keys().size(); ++i) {
       if (group.present_fields & (uint64_t{1} << i)) exclude.push_back(parser_.partition_keys()[i]);
     }
+    fs::path encoded = temp_.path() / fmt::format("batch-{}{}", files.size(), extension_);
     encoder_.Encode(group.jsonl, exclude, encoded);
     stage(DataFileKey(options_.topic, hive_path, partition, buffer.start_offset, extension_),
           encoded);
@@ -336,6 +337,8 @@ void Sink::Flush(int32_t partition, PartitionBuffer& buffer) {
     WriteFileAtomically(errors, buffer.errors_jsonl);
     stage(ErrorFileKey(options_.topic, partition, buffer.start_offset), errors);
   }
+  store_->PutFiles(uploads);  // step 1 of the commit protocol: durable in staging
+  for (const auto& upload : uploads) fs::remove(upload.second);
   log_.Commit(partition, buffer.next_offset, files);
   CommitToKafka(partition, buffer.next_offset, /*async=*/true);
 
@@ -449,6 +452,8 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
       {"enable.partition.eof", "true"},
       // The embedded broker waits session.timeout.ms before a rejoining group settles.
       {"session.timeout.ms", "6000"},
+      // Prefetch deep (bounded by bytes): the sink consumes in bursts between flushes.
+      {"queued.min.messages", "1000000"},
       {"queued.max.messages.kbytes", "65536"},
       {"log_level", "3"},
   };

@@ -36,20 +36,39 @@ void LocalStore::Put(std::string_view key, std::string_view data) {
   WriteFileAtomically(path, data);
 }
 
-void LocalStore::PutFile(std::string_view key, const fs::path& file) {
+fs::path LocalStore::CopyIntoPlace(std::string_view key, const fs::path& file) {
   fs::path path = PathOf(key);
   EnsureParent(path);
   fs::path tmp = TempPathBeside(path);
   std::error_code ec;
   fs::copy_file(file, tmp, fs::copy_options::overwrite_existing, ec);
   if (ec) Fail("PUT {}: cannot copy from {}: {}", UriOf(key), file.string(), ec.message());
-  SyncPath(tmp);
   fs::rename(tmp, path, ec);
   if (ec) {
     fs::remove(tmp);
     Fail("PUT {}: {}", UriOf(key), ec.message());
   }
+  return path;
+}
+
+void LocalStore::PutFile(std::string_view key, const fs::path& file) {
+  fs::path path = CopyIntoPlace(key, file);
+  SyncPath(path);
   SyncPath(path.parent_path());
+}
+
+void LocalStore::PutFiles(const std::vector<FileUpload>& files) {
+  for (const auto& [key, file] : files) CopyIntoPlace(key, file);
+  if (!files.empty()) SyncFileSystem();
+}
+
+void LocalStore::SyncFileSystem() {
+  int fd = open(root_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) Fail("cannot open {}: {}", root_.string(), ErrnoMessage());
+  int rc = syncfs(fd);
+  std::string message = rc != 0 ? ErrnoMessage() : "";
+  close(fd);
+  if (rc != 0) Fail("cannot sync the file system of {}: {}", root_.string(), message);
 }
 
 std::string LocalStore::Get(std::string_view key) {
@@ -137,11 +156,7 @@ void LocalStore::Delete(std::string_view key) {
   if (unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
     Fail("DELETE {}: {}", UriOf(key), ErrnoMessage());
   }
-  // Prune directories left empty, so folders mirror S3 prefixes.
-  for (fs::path dir = path.parent_path();
-       dir != root_ && dir.string().size() > root_.string().size(); dir = dir.parent_path()) {
-    if (rmdir(dir.c_str()) != 0) break;
-  }
+  PruneEmptyParents(path);  // so folders mirror S3 prefixes
 }
 
 void LocalStore::DeletePrefix(std::string_view prefix) {
@@ -152,23 +167,37 @@ void LocalStore::DeletePrefix(std::string_view prefix) {
     std::error_code ec;
     fs::remove_all(dir, ec);
     if (ec) Fail("DELETE {}*: {}", UriOf(prefix), ec.message());
-    for (fs::path parent = dir.parent_path();
-         parent != root_ && parent.string().size() > root_.string().size();
-         parent = parent.parent_path()) {
-      if (rmdir(parent.c_str()) != 0) break;
-    }
+    PruneEmptyParents(dir);
   }
 }
 
 void LocalStore::Move(std::string_view from, std::string_view to) {
-  fs::path source = PathOf(from);
-  fs::path target = PathOf(to);
-  EnsureParent(target);
-  if (rename(source.c_str(), target.c_str()) != 0) {
-    Fail("MOVE {} to {}: {}", UriOf(from), UriOf(to), ErrnoMessage());
+  MoveAll({{std::string(from), std::string(to)}});
+}
+
+void LocalStore::MoveAll(const std::vector<ObjectMove>& moves) {
+  std::vector<fs::path> emptied;
+  for (const auto& [from, to] : moves) {
+    fs::path source = PathOf(from);
+    fs::path target = PathOf(to);
+    EnsureParent(target);
+    if (rename(source.c_str(), target.c_str()) != 0) {
+      Fail("MOVE {} to {}: {}", UriOf(from), UriOf(to), ErrnoMessage());
+    }
+    if (emptied.empty() || emptied.back() != source.parent_path())
+      emptied.push_back(source.parent_path());
   }
-  SyncPath(target.parent_path());
-  Delete(from);  // prunes the emptied source directories
+  if (moves.empty()) return;
+  SyncFileSystem();
+  for (const auto& dir : emptied) PruneEmptyParents(dir / "x");
+}
+
+void LocalStore::PruneEmptyParents(const fs::path& path) {
+  // Stops at the first folder that is not empty (rmdir fails) or at the root.
+  for (fs::path dir = path.parent_path();
+       dir != root_ && dir.string().size() > root_.string().size(); dir = dir.parent_path()) {
+    if (rmdir(dir.c_str()) != 0) break;
+  }
 }
 
 std::optional<fs::path> LocalStore::LocalPath(std::string_view key) const { return PathOf(key); }

@@ -1,7 +1,8 @@
 // LocalStore: an ObjectStore over a local directory; a key maps to <root>/<key>.
-// Put is atomic and durable (hidden temp file + fsync + rename + directory fsync); Delete prunes
-// directories it leaves empty, so a folder exists only while it holds objects, as a prefix does
-// in S3. Thread-safe: every call works on the file system alone.
+// Put is atomic and durable (hidden temp file + fsync + rename + directory fsync); the batch calls
+// PutFiles and MoveAll rename every object into place and then sync the file system once. Delete
+// prunes directories it leaves empty, so a folder exists only while it holds objects, as a prefix
+// does in S3. Thread-safe: every call works on the file system alone.
 #pragma once
 
 #include "store/object_store.h"
@@ -24,11 +25,19 @@ class LocalStore : public ObjectStore {
   void Delete(std::string_view key) override;
   void DeletePrefix(std::string_view prefix) override;
   void Move(std::string_view from, std::string_view to) override;
+  void PutFiles(const std::vector<FileUpload>& files) override;
+  void MoveAll(const std::vector<ObjectMove>& moves) override;
   std::optional<std::filesystem::path> LocalPath(std::string_view key) const override;
 
  private:
   std::filesystem::path PathOf(std::string_view key) const;
   void EnsureParent(const std::filesystem::path& path);
+  // Copies `file` to a hidden temporary beside the object and renames it into place, without
+  // syncing; returns the object's path.
+  std::filesystem::path CopyIntoPlace(std::string_view key, const std::filesystem::path& file);
+  void PruneEmptyParents(const std::filesystem::path& path);
+  // Makes everything written to the lake's file system durable (syncfs).
+  void SyncFileSystem();
 
   std::filesystem::path root_;
 };

@@ -19,6 +19,14 @@ void ObjectStore::Move(std::string_view from, std::string_view to) {
   Delete(from);
 }
 
+void ObjectStore::PutFiles(const std::vector<FileUpload>& files) {
+  for (const auto& [key, file] : files) PutFile(key, file);
+}
+
+void ObjectStore::MoveAll(const std::vector<ObjectMove>& moves) {
+  for (const auto& [from, to] : moves) Move(from, to);
+}
+
 void ObjectStore::DeletePrefix(std::string_view prefix) {
   for (const auto& object : List(prefix).objects) Delete(object.key);
 }

@@ -62,6 +62,14 @@ class ObjectStore {
   // Makes `to` hold what `from` holds and removes `from`; atomic for readers of `to`.
   virtual void Move(std::string_view from, std::string_view to);
 
+  // Batch forms of PutFile and Move: each object as the single call would leave it, all of them
+  // durable when the call returns. LocalStore syncs the file system once per batch instead of
+  // once per file, which is what makes many small lake files cheap.
+  using FileUpload = std::pair<std::string, std::filesystem::path>;  // key, local file
+  using ObjectMove = std::pair<std::string, std::string>;            // from, to
+  virtual void PutFiles(const std::vector<FileUpload>& files);
+  virtual void MoveAll(const std::vector<ObjectMove>& moves);
+
   // Where a local file holding the object can be read directly, if the store has one
   // (LocalStore does); lets DuckDB read Parquet in place instead of through a copy.
   virtual std::optional<std::filesystem::path> LocalPath(std::string_view key) const;
