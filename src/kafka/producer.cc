@@ -30,6 +30,7 @@ Producer::Producer(const ProducerOptions& options) : options_(options) {
   ConfPtr conf = MakeConf(defaults, options_.properties);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &Producer::OnDelivery);
   rd_kafka_conf_set_error_cb(conf.get(), &Producer::OnError);
+  rd_kafka_conf_set_log_cb(conf.get(), &Producer::OnLog);
   rd_kafka_conf_set_opaque(conf.get(), this);
   rk_ = MakeHandle(RD_KAFKA_PRODUCER, std::move(conf));
   try {
@@ -66,6 +67,14 @@ void Producer::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
   // A fatal error (e.g. the idempotent producer lost its guarantees) fails every later message;
   // remember it so the summary explains why.
   if (err == RD_KAFKA_RESP_ERR__FATAL) self->last_error_ = fmt::format("fatal: {}", reason);
+}
+
+void Producer::OnLog(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  // Connection failures ("FAIL") also arrive through error_cb and end up in our one-line error
+  // or summary; printing librdkafka's retry lines as well would bury that line. Everything else
+  // (warnings, and -X debug=... output) goes to stderr as librdkafka would print it.
+  if (std::string_view(facility) == "FAIL") return;
+  fmt::print(stderr, "librdkafka %{} {}: {}\n", level, facility, message);
 }
 
 void Producer::RecordFailure(std::string message) {

@@ -63,6 +63,7 @@ class Producer {
  private:
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
   static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  static void OnLog(const rd_kafka_t* rk, int level, const char* facility, const char* message);
   void RecordFailure(std::string message);
 
   ProducerOptions options_;
