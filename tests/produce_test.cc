@@ -2,11 +2,11 @@
 // back with independent clients: kcat (librdkafka) and kafka-python (/usr/bin/python3).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <simdjson.h>
 
 #include <fstream>
 #include <map>
 #include <set>
-#include <simdjson.h>
 #include <sstream>
 
 #include "common/file_util.h"
@@ -174,9 +174,9 @@ TEST_F(ProduceTest, BrokenRowsAreReportedAndTheRestDelivered) {
   WriteFileAtomically(csv,
                       "Index,Close\n"
                       "NYA,1\n"
-                      "HSI,2,extra\n"    // line 3
-                      "N225,\"x\"y\n"    // line 4
-                      "GDAXI,\xff\n"     // line 5
+                      "HSI,2,extra\n"  // line 3
+                      "N225,\"x\"y\n"  // line 4
+                      "GDAXI,\xff\n"   // line 5
                       "KS11,5\n"
                       "SSMI,\"open\n");  // line 7
   auto r = Produce({"-t", "broken", "--source", "csv:" + csv.string(), "--json"});
@@ -184,9 +184,9 @@ TEST_F(ProduceTest, BrokenRowsAreReportedAndTheRestDelivered) {
   Summary s = ParseSummary(r.out);
   EXPECT_EQ(s.acknowledged, 2);
   EXPECT_EQ(s.malformed_rows, 4);
-  for (const char* expected : {"line 3: expected 2 fields, got 3",
-                               "line 4: unexpected character after closing quote",
-                               "line 5: invalid UTF-8", "line 7: unterminated quoted field"}) {
+  for (const char* expected :
+       {"line 3: expected 2 fields, got 3", "line 4: unexpected character after closing quote",
+        "line 5: invalid UTF-8", "line 7: unterminated quoted field"}) {
     EXPECT_NE(r.err.find(expected), std::string::npos) << expected << "\n" << r.err;
   }
   EXPECT_EQ(KcatConsume("broken").size(), 2u);
@@ -198,9 +198,9 @@ TEST_F(ProduceTest, BrokenRowsAreReportedAndTheRestDelivered) {
 
 TEST_F(ProduceTest, CtrlCStopsFlushesAndSummarises) {
   TempDir logs("produce-sigint");
-  Subprocess p({TicklakeBinary(), "produce", "-b", Bootstrap(), "-t", "sigint", "--rate", "2000",
-                "--json"},
-               logs.path());
+  Subprocess p(
+      {TicklakeBinary(), "produce", "-b", Bootstrap(), "-t", "sigint", "--rate", "2000", "--json"},
+      logs.path());
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   p.Signal(SIGINT);
   EXPECT_EQ(p.Wait(std::chrono::seconds(30)), 0) << p.Stderr();
@@ -211,8 +211,8 @@ TEST_F(ProduceTest, CtrlCStopsFlushesAndSummarises) {
 
 TEST(ProduceErrors, UnreachableBootstrapFailsFastWithAClearMessage) {
   auto start = std::chrono::steady_clock::now();
-  auto r = RunCommand({TicklakeBinary(), "produce", "-b", "127.0.0.1:1", "--count", "1",
-                       "--connect-timeout", "2"});
+  auto r = RunCommand(
+      {TicklakeBinary(), "produce", "-b", "127.0.0.1:1", "--count", "1", "--connect-timeout", "2"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_NE(r.err.find("ticklake produce: cannot reach Kafka at 127.0.0.1:1 within 2 s"),

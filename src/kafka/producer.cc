@@ -17,6 +17,10 @@ Properties DefaultProducerProperties() {
       {"batch.size", "1000000"},
       {"queue.buffering.max.messages", "1000000"},
       {"queue.buffering.max.kbytes", "1048576"},
+      // Only failures come back as delivery reports; successes are counted as the messages that
+      // left librdkafka's queue without one (see acknowledged()). This spares the producing
+      // thread a callback and a free() per message, and measurably raises throughput.
+      {"delivery.report.only.error", "true"},
       // Connection failures are reported through error_cb (and our summary), not as log lines.
       {"log.connection.close", "false"},
   };
@@ -32,6 +36,7 @@ Producer::Producer(const ProducerOptions& options) : options_(options) {
   rd_kafka_conf_set_error_cb(conf.get(), &Producer::OnError);
   rd_kafka_conf_set_log_cb(conf.get(), &Producer::OnLog);
   rd_kafka_conf_set_opaque(conf.get(), this);
+  debug_ = options_.properties.count("debug") > 0;
   rk_ = MakeHandle(RD_KAFKA_PRODUCER, std::move(conf));
   try {
     WaitForCluster(rk_.get(), options_.bootstrap, options_.connect_timeout);
@@ -53,9 +58,8 @@ Producer::~Producer() {
 
 void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
   auto* self = static_cast<Producer*>(opaque);
-  if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    ++self->acknowledged_;
-  } else {
+  // Successful reports (if the user turned them back on) need no counting: see acknowledged().
+  if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     ++self->failed_;
     self->last_error_ = rd_kafka_err2str(message->err);
   }
@@ -69,11 +73,12 @@ void Producer::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
   if (err == RD_KAFKA_RESP_ERR__FATAL) self->last_error_ = fmt::format("fatal: {}", reason);
 }
 
-void Producer::OnLog(const rd_kafka_t*, int level, const char* facility, const char* message) {
+void Producer::OnLog(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
   // Connection failures ("FAIL") also arrive through error_cb and end up in our one-line error
-  // or summary; printing librdkafka's retry lines as well would bury that line. Everything else
-  // (warnings, and -X debug=... output) goes to stderr as librdkafka would print it.
-  if (std::string_view(facility) == "FAIL") return;
+  // or summary, and warnings are about retries librdkafka handles itself; printing them would
+  // bury the line that matters. Errors, and everything when -X debug=... is set, go to stderr.
+  auto* self = static_cast<Producer*>(rd_kafka_opaque(rk));
+  if (!self->debug_ && (level > 3 || std::string_view(facility) == "FAIL")) return;
   fmt::print(stderr, "librdkafka %{} {}: {}\n", level, facility, message);
 }
 
@@ -108,6 +113,14 @@ bool Producer::Send(std::string_view key, bool has_key, std::string_view value) 
 
 void Producer::Poll() { rd_kafka_poll(rk_.get(), 0); }
 
+int64_t Producer::in_flight() const { return finished_ ? 0 : rd_kafka_outq_len(rk_.get()); }
+
+int64_t Producer::acknowledged() const {
+  // A message leaves librdkafka's queue either acknowledged (silently) or failed (with a report
+  // counted in failed_, which stays in the queue until served): so this never over-counts.
+  return std::max<int64_t>(0, sent_ - failed_ - in_flight());
+}
+
 bool Producer::Flush(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -120,12 +133,12 @@ bool Producer::Flush(std::chrono::milliseconds timeout) {
     rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     // Purged messages come back as delivery reports with a purge error; collect them.
     for (int i = 0; i < 50 && in_flight() > 0; ++i) rd_kafka_poll(rk_.get(), 100);
-    if (in_flight() > 0) {
-      failed_ += in_flight();  // reports that never came; count them so sent == ack + failed
-    }
+    // Reports that never came: count them as failed so that sent == acknowledged + failed.
+    failed_ += in_flight();
     last_error_ = fmt::format("{} message(s) not delivered within {} s{}{}", pending,
                               timeout.count() / 1000.0, reason.empty() ? "" : ": ", reason);
   }
+  finished_ = true;
   return failed_ == 0;
 }
 

@@ -140,11 +140,9 @@ class Source {
   bool Next(int64_t* due_us = nullptr) {
     if (sim_) {
       const Tick& tick = sim_->Next(WallMicros());
-      buffer_.clear();
-      renderer_->Append(buffer_, tick);
+      value_ = renderer_->Render(tick);
       key_ = sim_->universe()[tick.index].symbol;
       has_key_ = true;
-      value_ = buffer_;
       return true;
     }
     const CsvRow* row = csv_->Next(due_us);
@@ -166,7 +164,6 @@ class Source {
   std::unique_ptr<TickRenderer> renderer_;
   std::unique_ptr<CsvSource> csv_;
   bool timed_ = false;
-  std::string buffer_;
   std::string_view key_, value_;
   bool has_key_ = false;
 };

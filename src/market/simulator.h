@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "market/index_universe.h"
@@ -79,6 +80,7 @@ class MarketSimulator {
   struct State {
     double log_start;    // log of the start level
     double x;            // log price relative to log_start
+    double level;        // exp(log_start + x), the unrounded last close
     int64_t last_close;  // fixed point
     int decimals;
     double scale;       // 10^decimals
@@ -102,9 +104,12 @@ class TickRenderer {
   explicit TickRenderer(const std::vector<IndexSpec>& universe);
   // Appends the JSON object for `tick` to `out`.
   void Append(std::string& out, const Tick& tick);
+  // The JSON object for `tick`, valid until the next call (no allocation).
+  std::string_view Render(const Tick& tick);
 
  private:
   std::vector<std::string> index_json_;  // {"Index":"NYA","Date":"   per index (escaped)
+  std::vector<char> buffer_;             // sized for the longest record
   int64_t cached_second_ = INT64_MIN;
   char date_[10];  // YYYY-MM-DD
   char time_[19];  // YYYY-MM-DDTHH:MM:SS

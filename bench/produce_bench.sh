@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Producer throughput: `ticklake produce --rate max` against kcat -P sending the same number of
+# pre-generated messages of the same size (the simulator's own JSON lines, keyed like ticklake's)
+# to the same embedded broker, several runs, plus kafka-python for scale.
+#
+# Usage: bench/produce_bench.sh            (env: BUILD=build RUNS=3 COUNT=1000000 PY_COUNT=100000)
+# Prints per run: both rates (messages / wall-clock seconds of the whole process, start-up and
+# final flush included) and their ratio; then the median ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+RUNS=${RUNS:-3}
+COUNT=${COUNT:-1000000}
+PY_COUNT=${PY_COUNT:-100000}
+BIN=$BUILD/ticklake
+[[ -x $BIN ]] || { echo "build first: make build" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+broker_pid=""
+cleanup() {
+  [[ -n $broker_pid ]] && kill "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+topics=()
+for ((r = 1; r <= RUNS; r++)); do topics+=(-t "ticklake_$r:6" -t "kcat_$r:6"); done
+"$BIN" broker --bootstrap-file "$tmp/bootstrap" "${topics[@]}" -t python:6 >"$tmp/broker.out" 2>"$tmp/broker.err" &
+broker_pid=$!
+for _ in $(seq 100); do [[ -s $tmp/bootstrap ]] && break; sleep 0.1; done
+B=$(cat "$tmp/bootstrap")
+
+"$BIN" produce --output "$tmp/messages.txt" --key-delimiter '\t' --count "$COUNT" --rate max \
+  --seed 1 2>/dev/null
+bytes=$(($(wc -c <"$tmp/messages.txt") / COUNT))
+echo "broker $B; $COUNT messages per run, ~$bytes bytes per line (key + tab + JSON)"
+echo "ticklake: defaults (idempotent, acks=all, lz4, murmur2); kcat: -z lz4, librdkafka defaults"
+
+now() { date +%s.%N; }
+ratios=()
+for ((r = 1; r <= RUNS; r++)); do
+  t0=$(now)
+  "$BIN" produce -b "$B" -t "ticklake_$r" --rate max --count "$COUNT" --json >"$tmp/summary.json" 2>/dev/null
+  t1=$(now)
+  kcat -P -b "$B" -t "kcat_$r" -K $'\t' -z lz4 <"$tmp/messages.txt"
+  t2=$(now)
+  read -r acked internal < <(/usr/bin/python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["acknowledged"], round(s["rate"]))' "$tmp/summary.json")
+  [[ $acked == "$COUNT" ]] || { echo "run $r: ticklake acknowledged $acked of $COUNT" >&2; exit 1; }
+  tl=$(echo "$COUNT / ($t1 - $t0)" | bc -l)
+  kc=$(echo "$COUNT / ($t2 - $t1)" | bc -l)
+  ratio=$(echo "$tl / $kc" | bc -l)
+  ratios+=("$ratio")
+  printf 'run %d: ticklake %9.0f msg/s (own summary %s msg/s)  kcat %9.0f msg/s  ratio %.2f\n' \
+    "$r" "$tl" "$internal" "$kc" "$ratio"
+done
+median=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+printf 'median ratio ticklake/kcat: %.2f\n' "$median"
+
+head -n "$PY_COUNT" "$tmp/messages.txt" >"$tmp/py_messages.txt"
+/usr/bin/python3 - "$B" "$tmp/py_messages.txt" <<'PY'
+import sys, time
+from kafka import KafkaProducer
+bootstrap, path = sys.argv[1], sys.argv[2]
+lines = [l.rstrip(b"\n").split(b"\t", 1) for l in open(path, "rb")]
+producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+start = time.time()
+for key, value in lines:
+    producer.send("python", key=key, value=value)
+producer.flush()
+elapsed = time.time() - start
+print(f"kafka-python (acks=all, no compression): {len(lines)} messages, {len(lines) / elapsed:.0f} msg/s")
+PY
