@@ -113,6 +113,37 @@ TEST(Producer, DefaultsAreIdempotentLz4Murmur2AndUserPropertiesWin) {
   EXPECT_EQ(DefaultProducerProperties().at("compression.type"), "lz4");
 }
 
+TEST(Producer, AFullQueueIsBackpressureNotLoss) {
+  EmbeddedBroker broker(1, {{"t", 2}});
+  // A queue of 50 messages: Send must wait for deliveries again and again.
+  Producer producer({broker.bootstrap(),
+                     "t",
+                     {{"queue.buffering.max.messages", "50"}, {"linger.ms", "1"}},
+                     std::chrono::seconds(10),
+                     nullptr});
+  for (int i = 0; i < 5000; ++i) ASSERT_TRUE(producer.Send("k", true, std::to_string(i)));
+  EXPECT_TRUE(producer.Flush(std::chrono::seconds(20))) << producer.last_error();
+  EXPECT_EQ(producer.acknowledged(), 5000);
+  EXPECT_EQ(producer.failed(), 0);
+}
+
+TEST(Producer, AStopRequestEndsTheWaitForRoom) {
+  EmbeddedBroker broker(1, {{"t", 1}});
+  bool stop = false;
+  Producer producer({broker.bootstrap(),
+                     "t",
+                     {{"queue.buffering.max.messages", "5"}},
+                     std::chrono::seconds(10),
+                     [&] { return stop; }});
+  rd_kafka_mock_broker_set_down(broker.cluster(), 1);  // nothing drains the queue
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(producer.Send("k", true, "v"));
+  stop = true;
+  EXPECT_FALSE(producer.Send("k", true, "v"));
+  EXPECT_EQ(producer.failed(), 1);
+  EXPECT_FALSE(producer.Flush(std::chrono::milliseconds(500)));
+  EXPECT_EQ(producer.sent(), producer.acknowledged() + producer.failed());
+}
+
 TEST(Producer, UndeliverableMessagesAreCountedAsFailed) {
   EmbeddedBroker broker(1, {{"t", 1}});
   Producer producer({broker.bootstrap(),

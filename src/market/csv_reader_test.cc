@@ -137,5 +137,32 @@ TEST(CsvReader, Utf8Validation) {
   EXPECT_FALSE(IsValidUtf8("\x80"));                          // lone continuation
 }
 
+TEST(CsvReader, RandomInputNeverCrashesAndAlwaysAdvances) {
+  // Inputs made of the characters that matter to the parser, plus invalid UTF-8 bytes.
+  const char alphabet[] = {'a', '1', ',', '"', '\n', '\r', ' ', '\xff', '\xc3', '\xa9'};
+  uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    std::string text = "h1,h2\n";
+    size_t length = next() % 64;
+    for (size_t i = 0; i < length; ++i) text += alphabet[next() % sizeof(alphabet)];
+    CsvReader reader(text, "fuzz.csv");
+    CsvRecord record;
+    int64_t last_line = 1;
+    size_t records = 0;
+    while (reader.Next(record)) {
+      ASSERT_GT(record.line, last_line) << "no progress on input: " << text;
+      last_line = record.line;
+      ASSERT_LE(++records, text.size()) << text;
+      if (record.ok()) {
+        ASSERT_EQ(record.fields.size(), 2u);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ticklake::market

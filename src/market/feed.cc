@@ -34,7 +34,8 @@ int64_t WallMicros() {
 class Sink {
  public:
   virtual ~Sink() = default;
-  virtual void Send(std::string_view key, bool has_key, std::string_view value) = 0;
+  // Returns false when a stop request ended a wait for room (the caller then stops too).
+  virtual bool Send(std::string_view key, bool has_key, std::string_view value) = 0;
   virtual void Poll() {}
   virtual void Flush(double timeout_s) = 0;
   virtual void Fill(FeedSummary& summary) = 0;
@@ -47,8 +48,8 @@ class KafkaSink : public Sink {
             o.bootstrap, o.topic, o.properties,
             std::chrono::milliseconds(static_cast<int64_t>(o.connect_timeout_s * 1000)),
             should_stop}) {}
-  void Send(std::string_view key, bool has_key, std::string_view value) override {
-    producer_.Send(key, has_key, value);
+  bool Send(std::string_view key, bool has_key, std::string_view value) override {
+    return producer_.Send(key, has_key, value);
   }
   void Poll() override { producer_.Poll(); }
   void Flush(double timeout_s) override {
@@ -81,7 +82,7 @@ class FileSink : public Sink {
   ~FileSink() override {
     if (owned_) std::fclose(file_);
   }
-  void Send(std::string_view key, bool has_key, std::string_view value) override {
+  bool Send(std::string_view key, bool has_key, std::string_view value) override {
     line_.clear();
     if (!key_delimiter_.empty()) {
       if (has_key) line_ += key;
@@ -93,6 +94,7 @@ class FileSink : public Sink {
       Fail("cannot write to {}: {}", path_, ErrnoMessage());
     }
     ++written_;
+    return true;
   }
   void Flush(double) override {
     if (std::fflush(file_) != 0) Fail("cannot write to {}: {}", path_, ErrnoMessage());
@@ -249,9 +251,12 @@ FeedSummary RunFeed(const FeedOptions& o, const std::function<bool()>& should_st
               start + static_cast<int64_t>(static_cast<double>(due_us) * 1e3 / o.speed);
         }
         if (pending_due_ns > now) break;
-        sink->Send(source.key(), source.has_key(), source.value());
         pending = false;
         ++sent_now;
+        if (!sink->Send(source.key(), source.has_key(), source.value())) {
+          exhausted = true;  // stopped while the producer queue was full
+          break;
+        }
       }
       generated += sent_now;
       if (pending && sent_now == 0) {
@@ -264,8 +269,11 @@ FeedSummary RunFeed(const FeedOptions& o, const std::function<bool()>& should_st
           exhausted = true;
           break;
         }
-        sink->Send(source.key(), source.has_key(), source.value());
         ++generated;
+        if (!sink->Send(source.key(), source.has_key(), source.value())) {
+          exhausted = true;  // stopped while the producer queue was full
+          break;
+        }
       }
     }
     sink->Poll();
