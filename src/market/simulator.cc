@@ -210,6 +210,11 @@ TickRenderer::TickRenderer(const std::vector<IndexSpec>& universe) {
 
 namespace {
 
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 // Writes a fixed-point value at p; returns the end. Needs at most 22 bytes.
 char* WriteFixed(char* p, int64_t value, int decimals, bool trim) {
   uint64_t magnitude = value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
@@ -219,10 +224,14 @@ char* WriteFixed(char* p, int64_t value, int decimals, bool trim) {
   if (decimals > 0) {
     *p++ = '.';
     uint64_t frac = magnitude % scale;
-    for (int k = decimals - 1; k >= 0; --k) {
-      p[k] = static_cast<char>('0' + frac % 10);
-      frac /= 10;
+    // Two digits at a time from the right (decimals is 2 or 6 on the hot path).
+    int k = decimals;
+    while (k >= 2) {
+      std::memcpy(p + k - 2, kDigitPairs + 2 * (frac % 100), 2);
+      frac /= 100;
+      k -= 2;
     }
+    if (k == 1) p[0] = static_cast<char>('0' + frac);
     p += decimals;
     if (trim) {
       while (p[-1] == '0') --p;

@@ -131,7 +131,11 @@ TEST(TickRenderer, FixedPointFormatting) {
   AppendFixed(out, 20498880000, 6, true);
   out += ' ';
   AppendFixed(out, 5000000, 6, true);
-  EXPECT_EQ(out, "20500.12 0.05 -1.234567 20498.88 5");
+  out += ' ';
+  AppendFixed(out, 123, 1);
+  out += ' ';
+  AppendFixed(out, 1000001, 6);
+  EXPECT_EQ(out, "20500.12 0.05 -1.234567 20498.88 5 12.3 1.000001");
 }
 
 TEST(IndexUniverse, ParsesTheDocumentedFormat) {
