@@ -119,7 +119,11 @@ Runner AddProduceCommand(CLI::App& app) {
     feed.progress = isatty(STDERR_FILENO) != 0;
     if (opts->json && feed.output == "-") Fail("--json and --output - both write to stdout");
     market::FeedSummary summary = market::RunFeed(feed, StopRequested);
-    fmt::print(stderr, "ticklake produce: {}\n", market::SummaryLine(feed.topic, summary));
+    std::string destination =
+        feed.output.empty()
+            ? "topic " + feed.topic
+            : "output " + (feed.output == "-" ? std::string("stdout") : feed.output);
+    fmt::print(stderr, "ticklake produce: {}\n", market::SummaryLine(destination, summary));
     if (opts->json) {
       fmt::print("{}\n", market::SummaryJson(feed.topic, summary));
       std::fflush(stdout);

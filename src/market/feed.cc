@@ -308,10 +308,10 @@ std::string SummaryJson(const std::string& topic, const FeedSummary& s) {
   return out;
 }
 
-std::string SummaryLine(const std::string& topic, const FeedSummary& s) {
+std::string SummaryLine(const std::string& destination, const FeedSummary& s) {
   std::string line = fmt::format(
-      "topic {}: sent {}, acknowledged {}, failed {}, malformed rows {} in {:.3f} s ({:.0f} msg/s)",
-      topic, s.sent, s.acknowledged, s.failed, s.malformed_rows, s.seconds, s.rate());
+      "{}: sent {}, acknowledged {}, failed {}, malformed rows {} in {:.3f} s ({:.0f} msg/s)",
+      destination, s.sent, s.acknowledged, s.failed, s.malformed_rows, s.seconds, s.rate());
   if (!s.last_error.empty()) line += "; last error: " + s.last_error;
   return line;
 }

@@ -68,7 +68,8 @@ FeedSummary RunFeed(const FeedOptions& options);  // should_stop = StopRequested
 // {"topic":..,"sent":N,"acknowledged":N,"failed":N,"malformed_rows":N,"seconds":X,"rate":X,
 //  "last_error":..|null}
 std::string SummaryJson(const std::string& topic, const FeedSummary& summary);
-// One human line: "sent N, acknowledged N, failed N, malformed rows N in X s (R msg/s)".
-std::string SummaryLine(const std::string& topic, const FeedSummary& summary);
+// One human line: "<destination>: sent N, acknowledged N, failed N, malformed rows N in X s
+// (R msg/s)", destination being e.g. "topic stock_market" or "output out.jsonl".
+std::string SummaryLine(const std::string& destination, const FeedSummary& summary);
 
 }  // namespace ticklake::market
