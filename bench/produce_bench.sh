@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 topics=()
-for ((r = 1; r <= RUNS; r++)); do topics+=(-t "ticklake_$r:6" -t "kcat_$r:6"); done
+for ((r = 1; r <= RUNS; r++)); do topics+=(-t "ticklake_$r:6" -t "kcat_$r:6" -t "kcatsame_$r:6"); done
 "$BIN" broker --bootstrap-file "$tmp/bootstrap" "${topics[@]}" -t python:6 >"$tmp/broker.out" 2>"$tmp/broker.err" &
 broker_pid=$!
 for _ in $(seq 100); do [[ -s $tmp/bootstrap ]] && break; sleep 0.1; done
@@ -34,27 +34,39 @@ B=$(cat "$tmp/bootstrap")
   --seed 1 2>/dev/null
 bytes=$(($(wc -c <"$tmp/messages.txt") / COUNT))
 echo "broker $B; $COUNT messages per run, ~$bytes bytes per line (key + tab + JSON)"
-echo "ticklake: defaults (idempotent, acks=all, lz4, murmur2); kcat: -z lz4, librdkafka defaults"
+echo "ticklake: defaults (idempotent, acks=all, lz4, murmur2); kcat: -z lz4, librdkafka defaults;"
+echo "kcat-same: kcat with ticklake's producer properties"
+# ticklake's default producer properties, for the kcat-same variant.
+same=(-X enable.idempotence=true -X acks=all -X partitioner=murmur2_random -X compression.type=lz4
+      -X linger.ms=5 -X batch.num.messages=100000 -X batch.size=1000000
+      -X queue.buffering.max.messages=1000000)
 
 now() { date +%s.%N; }
 ratios=()
+same_ratios=()
 for ((r = 1; r <= RUNS; r++)); do
   t0=$(now)
   "$BIN" produce -b "$B" -t "ticklake_$r" --rate max --count "$COUNT" --json >"$tmp/summary.json" 2>/dev/null
   t1=$(now)
   kcat -P -b "$B" -t "kcat_$r" -K $'\t' -z lz4 <"$tmp/messages.txt"
   t2=$(now)
+  kcat -P -b "$B" -t "kcatsame_$r" -K $'\t' "${same[@]}" <"$tmp/messages.txt"
+  t3=$(now)
   read -r acked internal < <(/usr/bin/python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["acknowledged"], round(s["rate"]))' "$tmp/summary.json")
   [[ $acked == "$COUNT" ]] || { echo "run $r: ticklake acknowledged $acked of $COUNT" >&2; exit 1; }
   tl=$(echo "$COUNT / ($t1 - $t0)" | bc -l)
   kc=$(echo "$COUNT / ($t2 - $t1)" | bc -l)
+  ks=$(echo "$COUNT / ($t3 - $t2)" | bc -l)
   ratio=$(echo "$tl / $kc" | bc -l)
+  same_ratio=$(echo "$tl / $ks" | bc -l)
   ratios+=("$ratio")
-  printf 'run %d: ticklake %9.0f msg/s (own summary %s msg/s)  kcat %9.0f msg/s  ratio %.2f\n' \
-    "$r" "$tl" "$internal" "$kc" "$ratio"
+  same_ratios+=("$same_ratio")
+  printf 'run %d: ticklake %8.0f msg/s (own summary %s)  kcat %8.0f msg/s  ratio %.2f  kcat-same %8.0f msg/s  ratio %.2f\n' \
+    "$r" "$tl" "$internal" "$kc" "$ratio" "$ks" "$same_ratio"
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
-printf 'median ratio ticklake/kcat: %.2f\n' "$median"
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+printf 'median ratio ticklake/kcat: %.2f   ticklake/kcat-same: %.2f\n' "$(median "${ratios[@]}")" \
+  "$(median "${same_ratios[@]}")"
 
 head -n "$PY_COUNT" "$tmp/messages.txt" >"$tmp/py_messages.txt"
 /usr/bin/python3 - "$B" "$tmp/py_messages.txt" <<'PY'

@@ -18,6 +18,7 @@ TEST(MarketSimulator, OneMillionBarsKeepOhlcInvariants) {
   const auto& universe = sim.universe();
   std::vector<int64_t> last_close(universe.size(), -1);
   std::vector<double> min_level(universe.size(), 1e300), max_level(universe.size(), 0);
+  int64_t wick_up = 0, wick_down = 0;
   for (int n = 0; n < 1'000'000; ++n) {
     const Tick& t = sim.Next(kTs + n);
     ASSERT_EQ(t.index, n % static_cast<int>(universe.size()));  // round-robin
@@ -29,12 +30,17 @@ TEST(MarketSimulator, OneMillionBarsKeepOhlcInvariants) {
       ASSERT_EQ(t.open, last_close[t.index]) << n;
     }
     last_close[t.index] = t.close;
+    wick_up += t.high > std::max(t.open, t.close);
+    wick_down += t.low < std::min(t.open, t.close);
     // CloseUSD is Close converted at the index's rate, rounded to 6 decimals.
     ASSERT_NEAR(t.CloseUsd(), t.Close() * universe[t.index].usd_rate, 0.5e-6 + 1e-12 * t.Close())
         << n;
     min_level[t.index] = std::min(min_level[t.index], t.Close());
     max_level[t.index] = std::max(max_level[t.index], t.Close());
   }
+  // Bars have real ranges beyond Open and Close (the Brownian-bridge extremes), both ways.
+  EXPECT_GT(wick_up, 500'000);
+  EXPECT_GT(wick_down, 500'000);
   // ~71k one-second bars per index is about 0.05 trading years: levels stay near their start.
   for (size_t i = 0; i < universe.size(); ++i) {
     EXPECT_GT(min_level[i], universe[i].start_level * 0.7) << universe[i].symbol;
