@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/duckdb.h"
 #include "common/file_util.h"
 #include "tests/test_util.h"
 
@@ -166,6 +167,39 @@ TEST_F(ProduceTest, ReplaysACsvWrittenByPythonWithTypes) {
                          (dir.path() / "actual.jsonl").string()});
   ASSERT_EQ(cmp.exit_code, 0) << cmp.err;
   EXPECT_NE(cmp.out.find("\"equal\": true"), std::string::npos) << cmp.out;
+}
+
+TEST_F(ProduceTest, ReplaysACsvWrittenByDuckDbWithTypes) {
+  // DuckDB writes NULL as an empty field and the empty string as "", quotes only when needed;
+  // its own JSON export of the same rows is the expected result.
+  TempDir dir("produce-duckdb");
+  std::string csv = (dir.path() / "input.csv").string(),
+              expected = (dir.path() / "expected.jsonl").string();
+  duck::Database db;
+  duck::Connection conn(db);
+  const std::string rows =
+      "SELECT * FROM (VALUES "
+      "('NYA', DATE '1965-12-31', 528.690002::DOUBLE, 0::BIGINT, 'plain', '007'), "
+      "('HSI', DATE '1986-12-31', 2568.300049, 123456789, 'comma, \"quotes\" and ' || chr(10) || "
+      "'newline', ''), "
+      "('N225', DATE '2021-06-02', -1.5e-05, NULL, NULL, 'x'), "
+      "('J203.JO', DATE '2021-06-03', 1e300, 7, 'ünïcødé €', 'y')"
+      ") t(\"Index\", \"Date\", \"Adj Close\", \"Volume\", \"Note\", \"Code\")";
+  conn.Query("COPY (" + rows + ") TO " + duck::QuoteLiteral(csv) + " (HEADER, DELIMITER ',')");
+  conn.Query("COPY (" + rows + ") TO " + duck::QuoteLiteral(expected) + " (FORMAT JSON)");
+  auto r = Produce({"-t", "duckdb", "--source", "csv:" + csv, "--rate", "max", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ParseSummary(r.out).acknowledged, 4);
+  std::string values;
+  for (const auto& line : KcatConsume("duckdb")) {
+    values += line.substr(line.find('\t', line.find('\t') + 1) + 1) + "\n";
+  }
+  WriteFileAtomically(dir.path() / "actual.jsonl", values);
+  auto cmp =
+      RunCommand({kPython, Peers(), "compare", expected, (dir.path() / "actual.jsonl").string()});
+  ASSERT_EQ(cmp.exit_code, 0) << cmp.err;
+  EXPECT_NE(cmp.out.find("\"equal\": true"), std::string::npos) << cmp.out << "\nCSV:\n"
+                                                                << ReadWholeFile(csv);
 }
 
 TEST_F(ProduceTest, BrokenRowsAreReportedAndTheRestDelivered) {
