@@ -206,6 +206,13 @@ FeedSummary RunFeed(const FeedOptions& o, const std::function<bool()>& should_st
   const int64_t deadline = o.duration_s >= 0 ? start + static_cast<int64_t>(o.duration_s * 1e9)
                                              : std::numeric_limits<int64_t>::max();
   RateLimiter limiter(source.timed() ? 0 : o.rate, clock);
+  // With a rate and a duration, exactly the messages due before the end are sent (i / rate <
+  // duration), rather than also the one due at the very deadline.
+  int64_t limit = o.count;
+  if (!source.timed() && o.rate > 0 && o.duration_s >= 0) {
+    int64_t due = static_cast<int64_t>(std::ceil(o.duration_s * o.rate - 1e-9));
+    limit = limit >= 0 ? std::min(limit, due) : due;
+  }
   int64_t generated = 0;
   int64_t next_progress = start + kProgressEveryNs;
   bool exhausted = false;
@@ -226,7 +233,7 @@ FeedSummary RunFeed(const FeedOptions& o, const std::function<bool()>& should_st
   };
 
   while (!exhausted) {
-    if (o.count >= 0 && generated >= o.count) break;
+    if (limit >= 0 && generated >= limit) break;
     if (stop()) break;
     int64_t now = clock->NowNanos();
     if (now >= deadline) break;
@@ -234,7 +241,7 @@ FeedSummary RunFeed(const FeedOptions& o, const std::function<bool()>& should_st
       print_progress(now);
       next_progress = now + kProgressEveryNs;
     }
-    int64_t want = o.count >= 0 ? std::min(kBatch, o.count - generated) : kBatch;
+    int64_t want = limit >= 0 ? std::min(kBatch, limit - generated) : kBatch;
     int64_t max_wait = std::min(kMaxWaitNs, deadline - now);
     if (source.timed()) {
       // Dataset time t maps to wall time start + t / speed.
@@ -277,6 +284,15 @@ FeedSummary RunFeed(const FeedOptions& o, const std::function<bool()>& should_st
       }
     }
     sink->Poll();
+  }
+  // A paced run that reached its count lasts until the slot of the next message would begin
+  // (N messages at R/s take N/R s, and --duration D lasts D s), so its reported rate is R.
+  if (!source.timed() && o.rate > 0 && limit >= 0 && generated >= limit) {
+    const int64_t end = std::min(limiter.DueNanos(generated), deadline);
+    for (int64_t now = clock->NowNanos(); now < end && !stop(); now = clock->NowNanos()) {
+      sink->Poll();
+      clock->SleepUntilNanos(std::min(end, now + kMaxWaitNs));
+    }
   }
   sink->Flush(o.flush_timeout_s);
   if (o.progress) {

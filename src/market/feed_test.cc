@@ -52,8 +52,20 @@ TEST(RunFeed, RateAndDurationArePaced) {
   auto start = std::chrono::steady_clock::now();
   FeedSummary s = RunFeed(o, [] { return false; });
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_NEAR(s.sent, 100, 3);  // due times 0, 5 ms, ... 495 ms
+  EXPECT_EQ(s.sent, 100);  // exactly the messages due before the end: 0, 5 ms, ... 495 ms
   EXPECT_NEAR(elapsed, 0.5, 0.15);
+  EXPECT_NEAR(s.rate(), 200, 10);
+}
+
+TEST(RunFeed, PacedCountReportsTheRequestedRate) {
+  FeedOptions o;
+  o.output = "/dev/null";
+  o.rate = 20;
+  o.count = 5;  // 5 messages at 20/s take 250 ms
+  FeedSummary s = RunFeed(o, [] { return false; });
+  EXPECT_EQ(s.sent, 5);
+  EXPECT_NEAR(s.seconds, 0.25, 0.05);
+  EXPECT_NEAR(s.rate(), 20, 2);
 }
 
 TEST(RunFeed, StopsWhenAsked) {
