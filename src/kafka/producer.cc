@@ -1,0 +1,140 @@
+#include "kafka/producer.h"
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+
+namespace ticklake::kafka {
+
+Properties DefaultProducerProperties() {
+  return {
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"partitioner", "murmur2_random"},
+      {"compression.type", "lz4"},
+      {"linger.ms", "5"},
+      {"batch.num.messages", "100000"},
+      {"batch.size", "1000000"},
+      {"queue.buffering.max.messages", "1000000"},
+      {"queue.buffering.max.kbytes", "1048576"},
+      // Connection failures are reported through error_cb (and our summary), not as log lines.
+      {"log.connection.close", "false"},
+  };
+}
+
+Producer::Producer(const ProducerOptions& options) : options_(options) {
+  if (options_.bootstrap.empty()) Fail("no bootstrap server given (-b host:port)");
+  if (options_.topic.empty()) Fail("no topic given (-t NAME)");
+  auto only_error = options_.properties.find("delivery.report.only.error");
+  if (only_error != options_.properties.end() && only_error->second != "false") {
+    Fail(
+        "-X delivery.report.only.error={} is not supported: ticklake counts acknowledged "
+        "messages from their delivery reports",
+        only_error->second);
+  }
+  Properties defaults = DefaultProducerProperties();
+  defaults["bootstrap.servers"] = options_.bootstrap;
+  ConfPtr conf = MakeConf(defaults, options_.properties);
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &Producer::OnDelivery);
+  rd_kafka_conf_set_error_cb(conf.get(), &Producer::OnError);
+  rd_kafka_conf_set_log_cb(conf.get(), &Producer::OnLog);
+  rd_kafka_conf_set_opaque(conf.get(), this);
+  debug_ = options_.properties.count("debug") > 0;
+  rk_ = MakeHandle(RD_KAFKA_PRODUCER, std::move(conf));
+  try {
+    WaitForCluster(rk_.get(), options_.bootstrap, options_.connect_timeout);
+  } catch (const Error& e) {
+    rd_kafka_poll(rk_.get(), 0);  // collect error_cb events for the message
+    if (last_client_error_.empty()) throw;
+    throw Error(fmt::format("{} ({})", e.what(), last_client_error_));
+  }
+  topic_ = rd_kafka_topic_new(rk_.get(), options_.topic.c_str(), nullptr);
+  if (topic_ == nullptr) {
+    Fail("cannot use topic '{}': {}", options_.topic, rd_kafka_err2str(rd_kafka_last_error()));
+  }
+}
+
+Producer::~Producer() {
+  if (topic_ != nullptr) rd_kafka_topic_destroy(topic_);
+  // rk_ is destroyed next; rd_kafka_destroy purges what is still queued.
+}
+
+void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+  auto* self = static_cast<Producer*>(opaque);
+  if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    ++self->acknowledged_;
+  } else {
+    ++self->failed_;
+    self->last_error_ = rd_kafka_err2str(message->err);
+  }
+}
+
+void Producer::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<Producer*>(opaque);
+  self->last_client_error_ = reason;
+  // A fatal error (e.g. the idempotent producer lost its guarantees) fails every later message;
+  // remember it so the summary explains why.
+  if (err == RD_KAFKA_RESP_ERR__FATAL) self->last_error_ = fmt::format("fatal: {}", reason);
+}
+
+void Producer::OnLog(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  // Connection failures ("FAIL") also arrive through error_cb and end up in our one-line error
+  // or summary, and warnings are about retries librdkafka handles itself; printing them would
+  // bury the line that matters. Errors, and everything when -X debug=... is set, go to stderr.
+  auto* self = static_cast<Producer*>(rd_kafka_opaque(rk));
+  if (!self->debug_ && (level > 3 || std::string_view(facility) == "FAIL")) return;
+  fmt::print(stderr, "librdkafka %{} {}: {}\n", level, facility, message);
+}
+
+void Producer::RecordFailure(std::string message) {
+  ++failed_;
+  last_error_ = std::move(message);
+}
+
+bool Producer::Send(std::string_view key, bool has_key, std::string_view value) {
+  ++sent_;
+  while (true) {
+    // RD_KAFKA_MSG_F_COPY: librdkafka copies the payload into its own buffer (one memcpy of
+    // ~200 bytes), so the caller can reuse its rendering buffer; cheaper than an allocation per
+    // message on our side plus a free callback.
+    int rc = rd_kafka_produce(topic_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                              const_cast<char*>(value.data()), value.size(),
+                              has_key ? key.data() : nullptr, has_key ? key.size() : 0, nullptr);
+    if (rc == 0) return true;
+    rd_kafka_resp_err_t err = rd_kafka_last_error();
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      RecordFailure(fmt::format("cannot enqueue message: {}", rd_kafka_err2str(err)));
+      return true;
+    }
+    // Backpressure: let delivery reports free queue space, then retry the same message.
+    rd_kafka_poll(rk_.get(), 10);
+    if (options_.should_stop && options_.should_stop()) {
+      RecordFailure("stopped while waiting for room in the producer queue");
+      return false;
+    }
+  }
+}
+
+void Producer::Poll() { rd_kafka_poll(rk_.get(), 0); }
+
+bool Producer::Flush(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_flush(rk_.get(), 100);  // serves delivery reports
+  }
+  if (in_flight() > 0) {
+    int64_t pending = in_flight();
+    // The reason they are stuck, before the purge reports overwrite it.
+    std::string reason = !last_error_.empty() ? last_error_ : last_client_error_;
+    rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    // Purged messages come back as delivery reports with a purge error; collect them.
+    for (int i = 0; i < 50 && in_flight() > 0; ++i) rd_kafka_poll(rk_.get(), 100);
+    // Reports that never came: count them as failed so that sent == acknowledged + failed.
+    failed_ += in_flight();
+    last_error_ = fmt::format("{} message(s) not delivered within {} s{}{}", pending,
+                              timeout.count() / 1000.0, reason.empty() ? "" : ": ", reason);
+  }
+  return failed_ == 0;
+}
+
+}  // namespace ticklake::kafka
