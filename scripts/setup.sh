@@ -11,7 +11,7 @@ APT_PACKAGES=(
   librdkafka-dev libcurl4-openssl-dev libssl-dev libpugixml-dev libsqlite3-dev libsimdjson-dev
   libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  kcat python3-kafka awscli
+  kcat python3-kafka python3-lz4 awscli
 )
 
 missing=()
@@ -23,8 +23,13 @@ command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  log=$(mktemp)
+  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: apt-get failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
 fi
 
 # fetch_npm NAME@VERSION SHA256 DEST: npm pack into a temp dir, verify, unpack into DEST.
