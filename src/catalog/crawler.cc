@@ -18,9 +18,7 @@ namespace {
 
 constexpr double kCompatibleShare = 0.7;
 
-struct Serde {
-  std::string library, input_format, output_format;
-};
+}  // namespace
 
 Serde SerdeFor(const std::string& classification) {
   if (classification == "parquet") {
@@ -34,6 +32,8 @@ Serde SerdeFor(const std::string& classification) {
   return {library, "org.apache.hadoop.mapred.TextInputFormat",
           "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"};
 }
+
+namespace {
 
 bool IsHidden(std::string_view key) {
   size_t start = 0;

@@ -61,6 +61,12 @@ struct CrawlSummary {
   double seconds = 0;
 };
 
+// The Hive SerDe and input/output formats Glue records for a classification.
+struct Serde {
+  std::string library, input_format, output_format;
+};
+Serde SerdeFor(const std::string& classification);
+
 // Turns a folder name into a Glue table name: lower-case, anything but [a-z0-9_] becomes '_'.
 std::string TableNameFor(std::string_view folder);
 

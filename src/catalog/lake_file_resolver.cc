@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <functional>
 #include <vector>
 
 #include "common/error.h"
@@ -16,14 +15,14 @@ LakeFileResolver::LakeFileResolver(ObjectStore& lake, fs::path cache_dir, uint64
   std::error_code ec;
   if (IsLocal() || !fs::is_directory(cache_dir_, ec)) return;
   std::vector<std::pair<fs::file_time_type, fs::path>> files;
-  for (const auto& entry : fs::directory_iterator(cache_dir_, ec)) {
+  for (const auto& entry : fs::recursive_directory_iterator(cache_dir_, ec)) {
     if (entry.is_regular_file() && entry.path().filename().string()[0] != '.') {
       files.emplace_back(entry.last_write_time(), entry.path());
     }
   }
   std::sort(files.begin(), files.end());
   for (const auto& [time, path] : files) {
-    std::string name = path.filename().string();
+    std::string name = path.lexically_relative(cache_dir_).generic_string();
     uint64_t size = fs::file_size(path, ec);
     lru_.push_front(name);
     entries_[name] = {Entry{path, size, 0}, lru_.begin()};
@@ -36,24 +35,25 @@ bool LakeFileResolver::IsLocal() const { return lake_.LocalPath("x").has_value()
 fs::path LakeFileResolver::Resolve(const std::string& key, const std::string& etag,
                                    uint64_t size) {
   if (auto local = lake_.LocalPath(key)) return *local;
-  // Keep the object's extension(s) so DuckDB recognises format and compression (.json.gz).
-  std::string filename = key.substr(key.rfind('/') + 1);
-  size_t dot = filename.find('.');
-  std::string extension = dot == std::string::npos ? "" : filename.substr(dot);
-  std::string safe_etag;
-  for (char c : etag) safe_etag.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
-  std::string name =
-      fmt::format("{:016x}-{}{}", std::hash<std::string>{}(key), safe_etag, extension);
+  // The cached copy keeps the object's key below a folder per ETag: DuckDB still sees the
+  // extension (format, .gz) and the key=value folders (Hive partition values), and a changed
+  // object (new ETag) never collides with its old copy.
+  std::string name = etag.empty() ? std::string("_") : etag;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  name.push_back('/');
+  name.append(key);
   std::lock_guard lock(mu_);
   if (auto it = entries_.find(name); it != entries_.end()) {
     lru_.splice(lru_.begin(), lru_, it->second.second);
     it->second.first.batch = batch_;
     return it->second.first.path;
   }
-  std::error_code ec;
-  fs::create_directories(cache_dir_, ec);
-  if (ec) Fail("cache {}: cannot create: {}", cache_dir_.string(), ec.message());
   fs::path path = cache_dir_ / name;
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) Fail("cache {}: cannot create: {}", path.parent_path().string(), ec.message());
   // Downloading under the lock keeps the accounting simple; queries resolve files before running.
   lake_.GetToFile(key, path);
   downloaded_ += size;

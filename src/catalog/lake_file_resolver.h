@@ -1,6 +1,6 @@
 // LakeFileResolver: turns lake objects into local file paths that DuckDB can open. When the
 // ObjectStore has local files (LocalStore) it returns them in place, with no copy. Otherwise (S3)
-// it downloads each object once into a cache directory, named by key hash and ETag (so a changed
+// it downloads each object once into a cache directory, as <cache>/<ETag>/<key> (so a changed
 // object is fetched again and an unchanged one never is), and evicts least-recently-used files
 // beyond a byte budget. Files resolved since the last BeginBatch() are never evicted, so a query
 // keeps every file it was promised even when it needs more than the budget.

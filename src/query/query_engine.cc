@@ -1,0 +1,531 @@
+#include "query/query_engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "catalog/crawler.h"
+#include "catalog/hive_type.h"
+#include "catalog/schema_reader.h"
+#include "common/error.h"
+#include "common/file_util.h"
+#include "common/json_writer.h"
+#include "common/stop.h"
+#include "query/result_format.h"
+#include "query/sql_text.h"
+#include "query/table_view.h"
+
+namespace ticklake::query {
+namespace fs = std::filesystem;
+
+namespace {
+
+// RAII over duckdb_extracted_statements and duckdb_prepared_statement.
+struct Extracted {
+  duckdb_extracted_statements handle = nullptr;
+  ~Extracted() { duckdb_destroy_extracted(&handle); }
+};
+struct Prepared {
+  duckdb_prepared_statement handle = nullptr;
+  ~Prepared() { duckdb_destroy_prepare(&handle); }
+};
+struct RawResult {
+  duckdb_result result{};
+  ~RawResult() { duckdb_destroy_result(&result); }
+};
+
+const char* TypeName(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT: return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT: return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER: return "INTEGER";
+    case DUCKDB_TYPE_BIGINT: return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT: return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER: return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT: return "UBIGINT";
+    case DUCKDB_TYPE_HUGEINT: return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT: return "UHUGEINT";
+    case DUCKDB_TYPE_FLOAT: return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
+    case DUCKDB_TYPE_DECIMAL: return "DECIMAL";
+    case DUCKDB_TYPE_DATE: return "DATE";
+    case DUCKDB_TYPE_TIMESTAMP: return "TIMESTAMP";
+    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMP WITH TIME ZONE";
+    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
+    case DUCKDB_TYPE_BLOB: return "BLOB";
+    case DUCKDB_TYPE_LIST: return "LIST";
+    case DUCKDB_TYPE_STRUCT: return "STRUCT";
+    case DUCKDB_TYPE_MAP: return "MAP";
+    default: return "OTHER";
+  }
+}
+
+std::string StatementName(duckdb_statement_type type) {
+  switch (type) {
+    case DUCKDB_STATEMENT_TYPE_SELECT: return "SELECT";
+    case DUCKDB_STATEMENT_TYPE_EXPLAIN: return "EXPLAIN";
+    case DUCKDB_STATEMENT_TYPE_INSERT: return "INSERT";
+    case DUCKDB_STATEMENT_TYPE_UPDATE: return "UPDATE";
+    case DUCKDB_STATEMENT_TYPE_DELETE: return "DELETE";
+    case DUCKDB_STATEMENT_TYPE_CREATE: return "CREATE";
+    case DUCKDB_STATEMENT_TYPE_COPY: return "COPY";
+    case DUCKDB_STATEMENT_TYPE_EXPORT: return "EXPORT";
+    case DUCKDB_STATEMENT_TYPE_ATTACH: return "ATTACH";
+    case DUCKDB_STATEMENT_TYPE_DETACH: return "DETACH";
+    case DUCKDB_STATEMENT_TYPE_LOAD: return "LOAD/INSTALL";
+    case DUCKDB_STATEMENT_TYPE_SET:
+    case DUCKDB_STATEMENT_TYPE_VARIABLE_SET: return "SET";
+    case DUCKDB_STATEMENT_TYPE_PRAGMA: return "PRAGMA";
+    case DUCKDB_STATEMENT_TYPE_DROP: return "DROP";
+    case DUCKDB_STATEMENT_TYPE_ALTER: return "ALTER";
+    case DUCKDB_STATEMENT_TYPE_CALL: return "CALL";
+    default: return "this statement";
+  }
+}
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string DirWithSlash(const fs::path& p) {
+  std::string s = fs::absolute(p).lexically_normal().string();
+  if (s.empty() || s.back() != '/') s.push_back('/');
+  return s;
+}
+
+std::string Trimmed(const std::string& sql) {
+  auto statements = SplitStatements(sql);
+  if (statements.empty()) Fail("empty query");
+  if (statements.size() > 1) {
+    Fail("{} statements given; run one at a time (or use -f FILE for a script)", statements.size());
+  }
+  return statements[0];
+}
+
+}  // namespace
+
+std::string NewUuid() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t hi = rng(), lo = rng();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF,
+                     hi & 0xFFFF, lo >> 48, lo & 0xFFFFFFFFFFFFULL);
+}
+
+QueryEngine::QueryEngine(catalog::Catalog& catalog, ObjectStore& lake, QueryEngineOptions options)
+    : catalog_(catalog),
+      lake_(lake),
+      options_(std::move(options)),
+      resolver_(lake, options_.data_dir / "cache", options_.cache_bytes),
+      staging_dir_(fs::absolute(options_.data_dir / "tmp").lexically_normal()) {
+  std::error_code ec;
+  fs::create_directories(staging_dir_, ec);
+  if (ec) Fail("cannot create {}: {}", staging_dir_.string(), ec.message());
+  duck::DatabaseOptions db_options;
+  db_options.temp_directory = (staging_dir_ / "duckdb").string();
+  if (options_.threads > 0) db_options.settings["threads"] = std::to_string(options_.threads);
+  db_ = std::make_unique<duck::Database>(db_options);
+  conn_ = std::make_unique<duck::Connection>(*db_);
+
+  // One DuckDB schema per catalog database; bare names resolve in options_.database.
+  std::vector<std::string> databases = catalog_.ListDatabases();
+  if (std::find(databases.begin(), databases.end(), options_.database) == databases.end()) {
+    databases.push_back(options_.database);
+  }
+  for (const auto& db : databases) {
+    conn_->Query("CREATE SCHEMA IF NOT EXISTS " + duck::QuoteIdentifier(db));
+  }
+  conn_->Query("SET search_path = " + duck::QuoteLiteral(options_.database));
+
+  // The sandbox: files only under the lake, the cache and our staging folder.
+  std::vector<std::string> allowed = {DirWithSlash(options_.data_dir / "cache"),
+                                      DirWithSlash(staging_dir_)};
+  if (auto local = lake_.LocalPath("x")) allowed.push_back(DirWithSlash(local->parent_path()));
+  std::string list;
+  for (const auto& dir : allowed) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(dir);
+  conn_->Query("SET allowed_directories = [" + list + "]");
+  conn_->Query("SET enable_external_access = false");
+  conn_->Query("SET lock_configuration = true");
+}
+
+QueryEngine::~QueryEngine() = default;
+
+void QueryEngine::Cancel() { cancel_ = true; }
+
+int64_t QueryEngine::PrepareViews(const std::string& sql) {
+  std::set<std::string> names = Identifiers(sql);
+  int64_t bytes = 0;
+  resolver_.BeginBatch();
+  for (const auto& db : catalog_.ListDatabases()) {
+    for (const auto& t : catalog_.ListTables(db)) {
+      if (!names.count(t.name)) continue;
+      std::string qualified = duck::QuoteIdentifier(db) + "." + duck::QuoteIdentifier(t.name);
+      std::string id = db + "." + t.name;
+      if (t.state != "active" || t.lake_uri != lake_.Uri()) {
+        if (views_.erase(id)) conn_->Query("DROP VIEW IF EXISTS " + qualified);
+        continue;
+      }
+      bytes += t.size_bytes;
+      std::string state = fmt::format("{}:{}:{}", t.version, t.updated_ms, t.file_count);
+      auto it = views_.find(id);
+      if (it != views_.end() && it->second == state && resolver_.IsLocal()) continue;
+      std::vector<catalog::FileInfo> files = catalog_.ListFiles(db, t.name);
+      std::string select = TableViewSql(t, files, [&](const catalog::FileInfo& f) {
+        return resolver_.Resolve(f.key, f.etag, f.size).string();
+      });
+      conn_->Query("CREATE SCHEMA IF NOT EXISTS " + duck::QuoteIdentifier(db));
+      if (auto error = conn_->TryExecute("CREATE OR REPLACE VIEW " + qualified + " AS " + select)) {
+        Fail("cannot expose table {}.{}: {}", db, t.name, error->substr(0, error->find('\n')));
+      }
+      views_[id] = state;
+    }
+  }
+  return bytes;
+}
+
+std::string QueryEngine::ExplainUnknownTable(const std::string& message) {
+  static constexpr std::string_view kPrefix = "Table with name ";
+  size_t at = message.find(kPrefix);
+  if (at == std::string::npos || message.find("does not exist") == std::string::npos) {
+    return message;
+  }
+  size_t start = at + kPrefix.size();
+  size_t end = message.find(' ', start);
+  std::string missing = message.substr(start, end - start);
+  std::string lower = missing;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::vector<std::pair<size_t, std::string>> candidates;
+  for (const auto& db : catalog_.ListDatabases()) {
+    for (const auto& t : catalog_.ListTables(db)) {
+      if (t.state != "active") continue;
+      std::string name = db == options_.database ? t.name : db + "." + t.name;
+      candidates.emplace_back(EditDistance(lower, t.name), name);
+    }
+  }
+  std::sort(candidates.begin(), candidates.end());
+  std::vector<std::string> close;
+  for (const auto& [distance, name] : candidates) {
+    if (close.size() < 3 && (distance <= std::max<size_t>(2, lower.size() / 3) || close.empty())) {
+      close.push_back(name);
+    }
+  }
+  // DuckDB's own "Did you mean" points at its internal tables; ours are the catalog's.
+  std::string rest;
+  if (size_t line = message.find("\nLINE"); line != std::string::npos) rest = message.substr(line);
+  std::string hint = close.empty() ? "the catalog has no tables (run `ticklake crawl`)"
+                                   : fmt::format("closest catalog tables: {}", fmt::join(close, ", "));
+  return fmt::format("Catalog Error: table {} does not exist in database {}; {}{}", missing,
+                     options_.database, hint, rest);
+}
+
+QueryResult QueryEngine::Execute(const std::string& sql, bool internal) {
+  duckdb_connection conn = conn_->handle();
+  Extracted extracted;
+  idx_t count = duckdb_extract_statements(conn, sql.c_str(), &extracted.handle);
+  if (count == 0) {
+    const char* error = duckdb_extract_statements_error(extracted.handle);
+    Fail("{}", error ? error : "empty query");
+  }
+  if (count > 1) Fail("{} statements given; run one at a time", count);
+  Prepared prepared;
+  if (duckdb_prepare_extracted_statement(conn, extracted.handle, 0, &prepared.handle) ==
+      DuckDBError) {
+    const char* error = duckdb_prepare_error(prepared.handle);
+    Fail("{}", ExplainUnknownTable(error ? error : "cannot prepare statement"));
+  }
+  duckdb_statement_type type = duckdb_prepared_statement_type(prepared.handle);
+  if (!internal && type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+    Fail("{} statements are not allowed: queries may SELECT, EXPLAIN, or CREATE TABLE name AS "
+         "SELECT",
+         StatementName(type));
+  }
+
+  // The C API renders nested values (lists, structs, maps) only through a cast: wrap the query so
+  // such columns come back as JSON text.
+  std::vector<bool> as_json;
+  if (type == DUCKDB_STATEMENT_TYPE_SELECT) {
+    idx_t n = duckdb_prepared_statement_column_count(prepared.handle);
+    std::vector<std::string> projection;
+    bool nested = false;
+    for (idx_t c = 0; c < n; ++c) {
+      duckdb_type t = duckdb_prepared_statement_column_type(prepared.handle, c);
+      bool is_nested = t == DUCKDB_TYPE_LIST || t == DUCKDB_TYPE_STRUCT || t == DUCKDB_TYPE_MAP ||
+                       t == DUCKDB_TYPE_ARRAY || t == DUCKDB_TYPE_UNION;
+      nested |= is_nested;
+      as_json.push_back(is_nested);
+      std::string name = duck::QuoteIdentifier(duckdb_prepared_statement_column_name(prepared.handle, c));
+      projection.push_back(is_nested ? fmt::format("to_json(#{})::VARCHAR AS {}", c + 1, name)
+                                     : fmt::format("#{} AS {}", c + 1, name));
+    }
+    if (nested) {
+      std::string wrapped =
+          fmt::format("SELECT {} FROM ({}) AS __ticklake_q", fmt::join(projection, ", "), sql);
+      Extracted again;
+      Prepared rewrapped;
+      if (duckdb_extract_statements(conn, wrapped.c_str(), &again.handle) == 1 &&
+          duckdb_prepare_extracted_statement(conn, again.handle, 0, &rewrapped.handle) ==
+              DuckDBSuccess) {
+        std::swap(prepared.handle, rewrapped.handle);
+      } else {
+        as_json.assign(n, false);
+      }
+    }
+  }
+
+  // Watch for Ctrl-C, Cancel() and the timeout while DuckDB works.
+  std::atomic<bool> done{false};
+  std::atomic<int> stopped_by{0};  // 1 cancelled, 2 timed out
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(static_cast<int64_t>(options_.timeout_seconds * 1000));
+  std::thread watcher([&] {
+    while (!done) {
+      if (cancel_ || StopRequested()) {
+        stopped_by = 1;
+        conn_->Interrupt();
+        return;
+      }
+      if (options_.timeout_seconds > 0 && std::chrono::steady_clock::now() > deadline) {
+        stopped_by = 2;
+        conn_->Interrupt();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  RawResult raw;
+  duckdb_state state = duckdb_execute_prepared(prepared.handle, &raw.result);
+  done = true;
+  watcher.join();
+  cancel_ = false;
+  if (state == DuckDBError) {
+    if (stopped_by == 1) Fail("query cancelled");
+    if (stopped_by == 2) Fail("query timed out after {} s", options_.timeout_seconds);
+    const char* error = duckdb_result_error(&raw.result);
+    Fail("{}", ExplainUnknownTable(error ? error : "query failed"));
+  }
+  QueryResult result;
+  result.statement = type == DUCKDB_STATEMENT_TYPE_EXPLAIN ? "EXPLAIN" : "SELECT";
+  idx_t columns = duckdb_column_count(&raw.result);
+  idx_t rows = duckdb_row_count(&raw.result);
+  for (idx_t c = 0; c < columns; ++c) {
+    result.column_names.emplace_back(duckdb_column_name(&raw.result, c));
+    bool json = c < as_json.size() && as_json[c];
+    result.column_types.emplace_back(json ? "JSON" : TypeName(duckdb_column_type(&raw.result, c)));
+  }
+  result.rows.reserve(rows);
+  for (idx_t r = 0; r < rows; ++r) {
+    std::vector<std::optional<std::string>> row(columns);
+    for (idx_t c = 0; c < columns; ++c) {
+      if (duckdb_value_is_null(&raw.result, c, r)) continue;
+      char* value = duckdb_value_varchar(&raw.result, c, r);
+      row[c] = value ? std::string(value) : std::string();
+      duckdb_free(value);
+    }
+    result.rows.push_back(std::move(row));
+  }
+  return result;
+}
+
+QueryResult QueryEngine::RunCtas(const std::string& sql, const std::string& query_id) {
+  Ctas ctas = *ParseCtas(sql);
+  std::string database = ctas.database.empty() ? options_.database : ctas.database;
+  if (ctas.table.empty() || ctas.table.find('/') != std::string::npos ||
+      ctas.table.front() == '_' || ctas.table.front() == '.') {
+    Fail("invalid table name '{}'", ctas.table);
+  }
+  QueryResult result;
+  result.statement = "CTAS";
+  result.column_names = {"rows"};
+  result.column_types = {"BIGINT"};
+  if (auto existing = catalog_.GetTable(database, ctas.table); existing) {
+    if (ctas.if_not_exists) {
+      result.rows.push_back({std::string("0")});
+      return result;
+    }
+    Fail("table {}.{} already exists", database, ctas.table);
+  }
+  std::string location = ctas.table + "/";
+  if (!lake_.List(location).objects.empty()) {
+    Fail("the lake already holds objects under {}; choose another table name",
+         lake_.UriOf(location));
+  }
+  // The SELECT alone must be a plain query.
+  {
+    Extracted extracted;
+    Prepared prepared;
+    idx_t n = duckdb_extract_statements(conn_->handle(), ctas.select.c_str(), &extracted.handle);
+    if (n != 1) Fail("CREATE TABLE ... AS needs exactly one SELECT");
+    if (duckdb_prepare_extracted_statement(conn_->handle(), extracted.handle, 0,
+                                           &prepared.handle) == DuckDBError) {
+      Fail("{}", ExplainUnknownTable(duckdb_prepare_error(prepared.handle)));
+    }
+    if (duckdb_prepared_statement_type(prepared.handle) != DUCKDB_STATEMENT_TYPE_SELECT) {
+      Fail("CREATE TABLE ... AS needs a SELECT");
+    }
+  }
+  fs::path dir = staging_dir_ / ("ctas-" + query_id);
+  fs::create_directories(dir);
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{dir};
+  std::string file_name = "part-00000-00000000000000000000.parquet";
+  fs::path staged = dir / file_name;
+  QueryResult copied = Execute("COPY (" + ctas.select + ") TO " + duck::QuoteLiteral(staged.string()) +
+                                   " (FORMAT parquet, COMPRESSION zstd)",
+                               /*internal=*/true);
+  int64_t rows = copied.rows.empty() || !copied.rows[0][0] ? 0 : std::stoll(*copied.rows[0][0]);
+  duck::Result described =
+      conn_->Query("DESCRIBE SELECT * FROM read_parquet(" + duck::QuoteLiteral(staged.string()) + ")");
+  std::vector<std::pair<std::string, catalog::HiveType>> raw;
+  for (size_t r = 0; r < described.RowCount(); ++r) {
+    raw.emplace_back(*described.GetString(0, r), catalog::FromDuckDBType(*described.GetString(1, r)));
+  }
+  std::string key = location + file_name;
+  lake_.PutFile(key, staged);
+  std::optional<ObjectInfo> head = lake_.Head(key);
+  if (!head) Fail("CTAS: {} vanished after upload", lake_.UriOf(key));
+
+  catalog::TableInfo t;
+  t.database = database;
+  t.name = ctas.table;
+  t.lake_uri = lake_.Uri();
+  t.location = location;
+  t.classification = "parquet";
+  catalog::Serde serde = catalog::SerdeFor("parquet");
+  t.serde = serde.library;
+  t.input_format = serde.input_format;
+  t.output_format = serde.output_format;
+  t.compression = "zstd";
+  t.columns = catalog::NormalizeColumns(raw);
+  t.record_count = rows;
+  t.size_bytes = static_cast<int64_t>(head->size);
+  t.file_count = 1;
+  t.created_by = "ctas";
+  t.created_ms = t.updated_ms = catalog::NowMs();
+  catalog::FileInfo f;
+  f.key = key;
+  f.size = head->size;
+  f.etag = head->etag;
+  f.modified_ms = head->modified_ms;
+  f.record_count = rows;
+  f.schema = t.columns;
+  {
+    catalog::Catalog::WriteTransaction txn(catalog_);
+    if (catalog_.GetTable(database, ctas.table)) {
+      Fail("table {}.{} was created by someone else meanwhile", database, ctas.table);
+    }
+    catalog_.EnsureDatabase(database);
+    catalog_.SaveTable(t);
+    catalog_.RecordVersion(t, 0, "created by CTAS query " + query_id);
+    catalog_.ReplaceFiles(database, t.name, {f});
+    txn.Commit();
+  }
+  conn_->Query("CREATE SCHEMA IF NOT EXISTS " + duck::QuoteIdentifier(database));
+  result.rows.push_back({std::to_string(rows)});
+  return result;
+}
+
+QueryResult QueryEngine::Run(const std::string& sql) {
+  auto start = std::chrono::steady_clock::now();
+  catalog::QueryRecord record;
+  record.id = NewUuid();
+  record.database = options_.database;
+  record.sql = sql;
+  record.started_ms = catalog::NowMs();
+  QueryResult result;
+  try {
+    std::string text = QuoteDefaultDatabase(Trimmed(sql));
+    record.sql = text;
+    int64_t bytes = PrepareViews(text);
+    if (ParseCtas(text)) {
+      result = RunCtas(text, record.id);
+    } else {
+      result = Execute(text, /*internal=*/false);
+    }
+    result.bytes_scanned = bytes;
+    record.state = "SUCCEEDED";
+  } catch (const Error& e) {
+    record.state = std::string(e.what()).starts_with("query cancelled") ? "CANCELLED" : "FAILED";
+    record.error = e.what();
+    record.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+    if (options_.record_history) {
+      try {
+        catalog_.RecordQuery(record);
+      } catch (const Error&) {
+        // The query's own error is what the user needs to see.
+      }
+    }
+    throw;
+  }
+  result.query_id = record.id;
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  record.duration_ms = static_cast<int64_t>(result.seconds * 1000);
+  record.rows = static_cast<int64_t>(result.rows.size());
+  record.bytes_scanned = result.bytes_scanned;
+  if (options_.save_results) SaveResult(result, record);
+  record.result_location = result.result_location;
+  if (options_.record_history) catalog_.RecordQuery(record);
+  return result;
+}
+
+void QueryEngine::SaveResult(QueryResult& result, const catalog::QueryRecord& record) {
+  fs::path dir = options_.data_dir / "results";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) Fail("cannot create {}: {}", dir.string(), ec.message());
+  fs::path csv = dir / (result.query_id + ".csv");
+  WriteFileAtomically(csv, FormatResult(result, OutputFormat::kCsv, 0));
+  result.result_location = fs::absolute(csv).string();
+  std::string meta = "{\"id\":";
+  AppendJsonString(meta, result.query_id);
+  meta += ",\"database\":";
+  AppendJsonString(meta, record.database);
+  meta += ",\"sql\":";
+  AppendJsonString(meta, record.sql);
+  meta += ",\"statement\":";
+  AppendJsonString(meta, result.statement);
+  meta += fmt::format(",\"state\":\"SUCCEEDED\",\"submitted_ms\":{},\"duration_ms\":{},"
+                      "\"rows\":{},\"bytes_scanned\":{},\"columns\":[",
+                      record.started_ms, record.duration_ms, record.rows, record.bytes_scanned);
+  for (size_t c = 0; c < result.column_names.size(); ++c) {
+    meta += c ? ",{\"name\":" : "{\"name\":";
+    AppendJsonString(meta, result.column_names[c]);
+    meta += ",\"type\":";
+    AppendJsonString(meta, result.column_types[c]);
+    meta += "}";
+  }
+  meta += "],\"output_location\":";
+  AppendJsonString(meta, result.result_location);
+  meta += "}\n";
+  WriteFileAtomically(dir / (result.query_id + ".metadata.json"), meta);
+}
+
+std::vector<QueryResult> QueryEngine::RunScript(const std::string& script) {
+  std::vector<QueryResult> results;
+  for (const auto& statement : SplitStatements(script)) results.push_back(Run(statement));
+  return results;
+}
+
+}  // namespace ticklake::query

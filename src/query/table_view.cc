@@ -1,0 +1,119 @@
+#include "query/table_view.h"
+
+#include <fmt/format.h>
+
+#include "catalog/hive_type.h"
+#include "catalog/partition_path.h"
+#include "common/duckdb.h"
+#include "common/error.h"
+
+namespace ticklake::query {
+namespace {
+
+using duck::QuoteIdentifier;
+using duck::QuoteLiteral;
+
+constexpr const char* kFileColumn = "__ticklake_file";
+
+std::string DuckType(const std::string& hive) {
+  return catalog::ParseHiveType(hive).ToDuckDB();
+}
+
+std::string RegexEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog::FileInfo>& files,
+                         const std::function<std::string(const catalog::FileInfo&)>& local_path) {
+  std::vector<std::string> projection;
+  if (files.empty()) {
+    // No data (yet): an empty relation with the right columns.
+    for (const auto& c : t.columns) {
+      projection.push_back(fmt::format("CAST(NULL AS {}) AS {}", DuckType(c.type),
+                                       QuoteIdentifier(c.name)));
+    }
+    for (const auto& c : t.partition_keys) {
+      projection.push_back(fmt::format("CAST(NULL AS {}) AS {}", DuckType(c.type),
+                                       QuoteIdentifier(c.name)));
+    }
+    return fmt::format("SELECT {} WHERE false", fmt::join(projection, ", "));
+  }
+
+  std::string list = "[";
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (i) list += ", ";
+    list += QuoteLiteral(local_path(files[i]));
+  }
+  list += "]";
+
+  bool named_partitions = false, unnamed_partitions = false;
+  std::string hive_types;
+  for (const auto& k : t.partition_keys) {
+    if (k.name.starts_with("partition_")) {
+      unnamed_partitions = true;
+      continue;
+    }
+    named_partitions = true;
+    hive_types += fmt::format("{}{}: 'VARCHAR'", hive_types.empty() ? "" : ", ",
+                              QuoteLiteral(k.name));
+  }
+  std::string options;
+  if (named_partitions) {
+    options += fmt::format(", hive_partitioning=true, hive_types={{{}}}", hive_types);
+  } else {
+    options += ", hive_partitioning=false";
+  }
+  if (unnamed_partitions) options += fmt::format(", filename={}", QuoteLiteral(kFileColumn));
+
+  std::string source;
+  if (t.classification == "parquet") {
+    source = fmt::format("read_parquet({}, union_by_name=true{})", list, options);
+  } else if (t.classification == "json" || t.classification == "csv") {
+    std::string columns;
+    for (const auto& c : t.columns) {
+      columns += fmt::format("{}{}: {}", columns.empty() ? "" : ", ", QuoteLiteral(c.source_name),
+                             QuoteLiteral(DuckType(c.type)));
+    }
+    if (t.classification == "json") {
+      source = fmt::format("read_json({}, format='auto', columns={{{}}}{})", list, columns, options);
+    } else {
+      auto delim = t.serde_parameters.find("field.delim");
+      bool header = t.serde_parameters.count("skip.header.line.count") > 0;
+      source = fmt::format("read_csv({}, delim={}, header={}, columns={{{}}}{})", list,
+                           QuoteLiteral(delim == t.serde_parameters.end() ? "," : delim->second),
+                           header ? "true" : "false", columns, options);
+    }
+  } else {
+    Fail("table {}.{}: cannot read classification '{}'", t.database, t.name, t.classification);
+  }
+
+  for (const auto& c : t.columns) {
+    projection.push_back(fmt::format("CAST({} AS {}) AS {}", QuoteIdentifier(c.source_name),
+                                     DuckType(c.type), QuoteIdentifier(c.name)));
+  }
+  for (size_t i = 0; i < t.partition_keys.size(); ++i) {
+    const auto& k = t.partition_keys[i];
+    std::string raw;
+    if (k.name.starts_with("partition_")) {
+      // Level i of the path below the table's location.
+      raw = fmt::format("string_split(regexp_extract({}, {}, 1), '/')[{}]",
+                        QuoteIdentifier(kFileColumn),
+                        QuoteLiteral("/" + RegexEscape(t.location) + "(.*)/[^/]*$"), i + 1);
+    } else {
+      raw = QuoteIdentifier(k.name);
+    }
+    projection.push_back(fmt::format("TRY_CAST(NULLIF({}, {}) AS {}) AS {}", raw,
+                                     QuoteLiteral(catalog::kHiveDefaultPartition),
+                                     DuckType(k.type), QuoteIdentifier(k.name)));
+  }
+  return fmt::format("SELECT {} FROM {}", fmt::join(projection, ", "), source);
+}
+
+}  // namespace ticklake::query
