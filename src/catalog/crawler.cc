@@ -385,10 +385,24 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
       } else {
         table.created_ms = existing->created_ms;
         table.created_by = existing->created_by;
-        // Parquet compression is learnt only from files read; keep the known value otherwise.
+        // SerDe settings (CSV delimiter) and Parquet compression are learnt only from files
+        // read this time; keep what the catalog knows for the unchanged ones.
+        for (const auto& [k, v] : existing->serde_parameters) table.serde_parameters.emplace(k, v);
         if (table.compression == "none" && table.classification == "parquet") {
           table.compression = existing->compression;
         }
+        // Known columns keep their positions; new ones are appended, as Glue does.
+        std::vector<Column> ordered;
+        for (const auto& old : existing->columns) {
+          for (const auto& c : table.columns) {
+            if (c.name == old.name) ordered.push_back(c);
+          }
+        }
+        for (const auto& c : table.columns) {
+          std::set<std::string> have = Names(ordered);
+          if (!have.count(c.name)) ordered.push_back(c);
+        }
+        table.columns = std::move(ordered);
         bool schema_changed = table.columns != existing->columns ||
                               table.partition_keys != existing->partition_keys;
         std::vector<FileInfo> old_files = catalog.ListFiles(options.database, table.name);
