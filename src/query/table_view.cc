@@ -53,6 +53,11 @@ std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog:
   }
   list += "]";
 
+  // Without a __HIVE_DEFAULT_PARTITION__ folder DuckDB can type partition values itself; with
+  // one, values are read as VARCHAR and cast after mapping that name to NULL (slower per row).
+  bool has_default = false;
+  std::string marker = "=" + std::string(catalog::kHiveDefaultPartition) + "/";
+  for (const auto& f : files) has_default |= f.partition_location.find(marker) != std::string::npos;
   bool named_partitions = false, unnamed_partitions = false;
   std::string hive_types;
   for (const auto& k : t.partition_keys) {
@@ -61,8 +66,8 @@ std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog:
       continue;
     }
     named_partitions = true;
-    hive_types += fmt::format("{}{}: 'VARCHAR'", hive_types.empty() ? "" : ", ",
-                              QuoteLiteral(k.name));
+    hive_types += fmt::format("{}{}: {}", hive_types.empty() ? "" : ", ", QuoteLiteral(k.name),
+                              QuoteLiteral(has_default ? "VARCHAR" : DuckType(k.type)));
   }
   std::string options;
   if (named_partitions) {
@@ -106,6 +111,9 @@ std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog:
       raw = fmt::format("string_split(regexp_extract({}, {}, 1), '/')[{}]",
                         QuoteIdentifier(kFileColumn),
                         QuoteLiteral("/" + RegexEscape(t.location) + "(.*)/[^/]*$"), i + 1);
+    } else if (!has_default) {
+      projection.push_back(QuoteIdentifier(k.name));
+      continue;
     } else {
       raw = QuoteIdentifier(k.name);
     }
