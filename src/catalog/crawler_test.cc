@@ -149,4 +149,30 @@ TEST(Crawler, SplitsIncompatibleFoldersAndNamesUnnamedLevels) {
   EXPECT_EQ(f.catalog.ListPartitions("default", "daily").size(), 2u);
 }
 
+TEST(Crawler, ReadsGzipJsonAndCsv) {
+  Fixture f;
+  {
+    TempDir tmp;
+    duck::Database db;
+    duck::Connection conn(db);
+    std::string path = (tmp.path() / "x.jsonl.gz").string();
+    conn.Query("COPY (SELECT range AS id, 'r' || range AS name FROM range(5)) TO " +
+               duck::QuoteLiteral(path) + " (FORMAT json, COMPRESSION gzip)");
+    f.lake.Put("gz/x.jsonl.gz", ReadWholeFile(path));
+  }
+  f.lake.Put("csv/a.csv", "Sym|Price\nHSI|1.5\nNYA|2\n");
+  CrawlSummary s = Crawl(f.lake, f.catalog, f.options);
+  EXPECT_EQ(s.errors, 0) << (s.error_messages.empty() ? "" : s.error_messages[0].message);
+  auto gz = f.catalog.GetTable("default", "gz");
+  ASSERT_TRUE(gz);
+  EXPECT_EQ(gz->compression, "gzip");
+  EXPECT_EQ(gz->record_count, 5);
+  EXPECT_EQ(gz->columns[1], (Column{"name", "string", "name"}));
+  auto csv = f.catalog.GetTable("default", "csv");
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->serde_parameters.at("field.delim"), "|");
+  EXPECT_EQ(csv->columns[1], (Column{"price", "double", "Price"}));
+  EXPECT_EQ(csv->record_count, 2);
+}
+
 }  // namespace ticklake::catalog

@@ -9,6 +9,7 @@
 
 #include "catalog/crawler.h"
 #include "catalog/hive_type.h"
+#include "catalog/partition_path.h"
 #include "catalog/schema_reader.h"
 #include "common/error.h"
 #include "common/file_util.h"
@@ -167,24 +168,86 @@ QueryEngine::~QueryEngine() = default;
 
 void QueryEngine::Cancel() { cancel_ = true; }
 
+namespace {
+
+// Whether a file's partition `value` can satisfy `key IN (values)` as PartitionEqualities gave
+// them; true whenever unsure, so pruning never drops a file the query could read.
+bool MaySatisfy(const std::optional<std::string>& value, const std::string& type,
+                const std::set<std::string>& values) {
+  if (!value) return false;  // NULL never equals a literal
+  bool numeric = type == "int" || type == "bigint" || type == "tinyint" || type == "smallint";
+  for (const auto& v : values) {
+    std::string text = v.substr(2);
+    if (numeric) {
+      try {
+        size_t a = 0, b = 0;
+        double x = std::stod(*value, &a), y = std::stod(text, &b);
+        if (a != value->size() || b != text.size()) return true;
+        if (x == y) return true;
+      } catch (const std::exception&) {
+        return true;
+      }
+    } else if (type == "date") {
+      if (!v.starts_with("s:") || !catalog::LooksLikeDate(text)) return true;
+      if (text == *value) return true;
+    } else {
+      if (!v.starts_with("s:")) return true;  // '010' = 10 compares as numbers in DuckDB
+      if (text == *value) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 int64_t QueryEngine::PrepareViews(const std::string& sql) {
   std::set<std::string> names = Identifiers(sql);
   int64_t bytes = 0;
   resolver_.BeginBatch();
+  std::vector<catalog::TableInfo> tables;
   for (const auto& db : catalog_.ListDatabases()) {
-    for (const auto& t : catalog_.ListTables(db)) {
-      if (!names.count(t.name)) continue;
+    for (auto& t : catalog_.ListTables(db)) {
+      if (names.count(t.name)) tables.push_back(std::move(t));
+    }
+  }
+  for (const auto& t : tables) {
+    const std::string& db = t.database;
+    {
       std::string qualified = duck::QuoteIdentifier(db) + "." + duck::QuoteIdentifier(t.name);
       std::string id = db + "." + t.name;
       if (t.state != "active" || t.lake_uri != lake_.Uri()) {
         if (views_.erase(id)) conn_->Query("DROP VIEW IF EXISTS " + qualified);
         continue;
       }
-      bytes += t.size_bytes;
-      std::string state = fmt::format("{}:{}:{}", t.version, t.updated_ms, t.file_count);
+      std::vector<catalog::FileInfo> files = catalog_.ListFiles(db, t.name);
+      // Prune partitions the statement cannot read (only when it names this one table), so a
+      // remote lake downloads only what is needed and bytes_scanned tells the truth.
+      std::set<std::string> keys;
+      for (const auto& k : t.partition_keys) keys.insert(k.name);
+      auto restrictions = tables.size() == 1 && !keys.empty()
+                              ? PartitionEqualities(sql, keys)
+                              : std::map<std::string, std::set<std::string>>{};
+      if (!restrictions.empty()) {
+        std::erase_if(files, [&](const catalog::FileInfo& f) {
+          auto levels = catalog::ParsePartitionPath(
+              std::string_view(f.partition_location).substr(t.location.size()));
+          for (size_t i = 0; i < t.partition_keys.size() && i < levels.size(); ++i) {
+            auto r = restrictions.find(t.partition_keys[i].name);
+            if (r != restrictions.end() &&
+                !MaySatisfy(levels[i].value, t.partition_keys[i].type, r->second)) {
+              return true;
+            }
+          }
+          return false;
+        });
+      }
+      std::string state = fmt::format("{}:{}:{}:{}", t.version, t.updated_ms, t.file_count,
+                                      files.size());
+      for (const auto& f : files) bytes += static_cast<int64_t>(f.size);
+      if (!restrictions.empty()) state += ":" + fmt::format("{}", fmt::join(keys, ","));
+      for (const auto& [k, v] : restrictions) state += fmt::format("|{}={}", k, fmt::join(v, ","));
       auto it = views_.find(id);
       if (it != views_.end() && it->second == state && resolver_.IsLocal()) continue;
-      std::vector<catalog::FileInfo> files = catalog_.ListFiles(db, t.name);
       std::string select = TableViewSql(t, files, [&](const catalog::FileInfo& f) {
         return resolver_.Resolve(f.key, f.etag, f.size).string();
       });

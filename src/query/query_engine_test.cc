@@ -61,6 +61,36 @@ TEST(QueryEngine, QueriesANonLocalLakeThroughTheCache) {
   EXPECT_EQ(cat.ListQueries(10).size(), 2u);
 }
 
+TEST(QueryEngine, PrunesPartitionsBeforeDownloading) {
+  TempDir dir;
+  MemoryStore lake;
+  for (const char* index : {"HSI", "NYA", "N225"}) {
+    lake.Put(std::string("t/index=") + index + "/year=2020/part-00000-00000000000000000000.parquet",
+             ParquetBytes("SELECT range AS v FROM range(1000)"));
+    lake.Put(std::string("t/index=") + index + "/year=2021/part-00000-00000000000000000000.parquet",
+             ParquetBytes("SELECT range AS v FROM range(1000)"));
+  }
+  catalog::Catalog cat(dir.path() / "c.db");
+  catalog::CrawlOptions crawl;
+  crawl.cache_dir = dir.path() / "crawl-cache";
+  catalog::Crawl(lake, cat, crawl);
+  ASSERT_EQ(cat.GetTable("default", "t")->partition_keys[1].type, "int");
+  QueryEngineOptions options;
+  options.data_dir = dir.path() / "data";
+  QueryEngine engine(cat, lake, options);
+  uint64_t one_file = lake.Head("t/index=HSI/year=2020/part-00000-00000000000000000000.parquet")->size;
+  QueryResult r = engine.Run("SELECT count(*) FROM t WHERE \"index\" = 'HSI' AND year = 2021");
+  EXPECT_EQ(Cell(r, 0, 0), "1000");
+  EXPECT_EQ(engine.resolver().bytes_downloaded(), one_file);
+  EXPECT_EQ(r.bytes_scanned, static_cast<int64_t>(one_file));
+  QueryResult in = engine.Run("SELECT count(*) FROM t WHERE \"index\" IN ('HSI', 'NYA')");
+  EXPECT_EQ(Cell(in, 0, 0), "4000");
+  EXPECT_EQ(engine.resolver().bytes_downloaded(), 4 * one_file);
+  QueryResult any = engine.Run("SELECT count(*) FROM t WHERE \"index\" = 'HSI' OR v = 1");
+  EXPECT_EQ(Cell(any, 0, 0), "2004");
+  EXPECT_EQ(engine.resolver().bytes_downloaded(), 6 * one_file);
+}
+
 TEST(QueryEngine, RefusesFilesOutsideTheLakeAndNonQueries) {
   TempDir dir;
   LocalStore lake(dir.path() / "lake");

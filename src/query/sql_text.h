@@ -7,6 +7,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -32,6 +33,15 @@ struct Ctas {
   std::string select;    // the query after AS
 };
 std::optional<Ctas> ParseCtas(std::string_view sql);
+
+// Partition pruning: for a statement of the plain shape SELECT ... FROM t WHERE c1 AND c2 ...,
+// the values each partition key in `keys` is restricted to by conjuncts `key = literal`,
+// `literal = key` or `key IN (literals)`, each value written "s:text" for a string literal (also
+// DATE 'text') and "n:123" for a number. Conservative: any
+// OR, NOT, subquery, join, set operation or CTE yields no restriction, so pruning a file by
+// this result never changes the answer.
+std::map<std::string, std::set<std::string>> PartitionEqualities(std::string_view sql,
+                                                                 const std::set<std::string>& keys);
 
 // True when the statement is only whitespace and comments.
 bool IsBlank(std::string_view sql);

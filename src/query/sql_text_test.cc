@@ -39,4 +39,31 @@ TEST(SqlText, RecognisesCtas) {
   EXPECT_FALSE(ParseCtas("CREATE EXTERNAL TABLE t AS SELECT 1"));
 }
 
+TEST(SqlText, FindsPartitionEqualitiesOnlyWhereThePlainShapeMakesThemSafe) {
+  std::set<std::string> keys = {"index", "year"};
+  using Map = std::map<std::string, std::set<std::string>>;
+  EXPECT_EQ(PartitionEqualities("SELECT * FROM t WHERE \"index\" = 'HSI' AND close > 3 ORDER BY 1",
+                                keys),
+            (Map{{"index", {"s:HSI"}}}));
+  EXPECT_EQ(PartitionEqualities("SELECT count(*) FROM t x WHERE x.year IN (2020, 2021) AND "
+                                "'NYA' = index GROUP BY 1",
+                                keys),
+            (Map{{"index", {"s:NYA"}}, {"year", {"n:2020", "n:2021"}}}));
+  EXPECT_EQ(PartitionEqualities("SELECT * FROM t WHERE index = 'a' AND index IN ('a', 'b')", keys),
+            (Map{{"index", {"s:a"}}}));
+  for (const char* unsafe : {
+           "SELECT * FROM t WHERE index = 'HSI' OR close > 1",
+           "SELECT * FROM t WHERE NOT index = 'HSI'",
+           "SELECT * FROM t WHERE index = (SELECT max(index) FROM t)",
+           "SELECT * FROM t JOIN u ON t.a = u.a WHERE u.index = 'HSI'",
+           "SELECT * FROM t, u WHERE u.index = 'HSI'",
+           "WITH x AS (SELECT 1) SELECT * FROM t WHERE index = 'HSI'",
+           "SELECT * FROM t WHERE index = 'HSI' UNION ALL SELECT * FROM t",
+           "SELECT * FROM t WHERE index = lower('HSI')",
+           "SELECT * FROM t WHERE index LIKE 'H%'",
+       }) {
+    EXPECT_TRUE(PartitionEqualities(unsafe, keys).empty()) << unsafe;
+  }
+}
+
 }  // namespace ticklake::query
