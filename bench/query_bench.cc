@@ -39,8 +39,8 @@ double Median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
-const char* kIndices[] = {"NYA",   "IXIC", "HSI",   "000001.SS", "N225", "N100",  "399001.SZ",
-                          "GSPTSE", "NSEI", "GDAXI", "KS11",     "SSMI", "TWII", "J203.JO"};
+const char* kIndices[] = {"NYA",    "IXIC", "HSI",   "000001.SS", "N225", "N100", "399001.SZ",
+                          "GSPTSE", "NSEI", "GDAXI", "KS11",      "SSMI", "TWII", "J203.JO"};
 
 void BuildParquetLake(const fs::path& lake, int64_t rows) {
   duck::Database db;
@@ -66,13 +66,12 @@ void BuildTutorialLake(const fs::path& lake, int files) {
   fs::create_directories(lake);
   for (int n = 0; n < files; ++n) {
     double close = 1000 + n % 1009;
-    std::ofstream(lake / fmt::format("stock_market_{}.json", n))
-        << fmt::format(
-               "{{\"Index\": \"{}\", \"Date\": \"{}-{:02d}-{:02d}\", \"Open\": {:.1f}, \"High\": "
-               "{:.1f}, \"Low\": {:.1f}, \"Close\": {:.1f}, \"Adj Close\": {:.1f}, \"Volume\": "
-               "{:.1f}, \"CloseUSD\": {:.4f}}}",
-               kIndices[n % 14], 1990 + n % 30, n % 12 + 1, n % 28 + 1, close - 3, close + 10,
-               close - 10, close, close, static_cast<double>(n % 100000), close * 0.13);
+    std::ofstream(lake / fmt::format("stock_market_{}.json", n)) << fmt::format(
+        "{{\"Index\": \"{}\", \"Date\": \"{}-{:02d}-{:02d}\", \"Open\": {:.1f}, \"High\": "
+        "{:.1f}, \"Low\": {:.1f}, \"Close\": {:.1f}, \"Adj Close\": {:.1f}, \"Volume\": "
+        "{:.1f}, \"CloseUSD\": {:.4f}}}",
+        kIndices[n % 14], 1990 + n % 30, n % 12 + 1, n % 28 + 1, close - 3, close + 10, close - 10,
+        close, close, static_cast<double>(n % 100000), close * 0.13);
   }
 }
 
@@ -120,10 +119,14 @@ int Main(int argc, char** argv) {
   int runs = 5;
   std::string dir;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--rows")) rows = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--json-files")) json_files = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--runs")) runs = std::max(2, std::atoi(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    if (!std::strcmp(argv[i], "--rows"))
+      rows = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--json-files"))
+      json_files = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--runs"))
+      runs = std::max(2, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--dir"))
+      dir = argv[i + 1];
   }
   std::unique_ptr<TempDir> temp;
   fs::path work = dir;
@@ -142,9 +145,10 @@ int Main(int argc, char** argv) {
   Timing p = Measure(parquet_lake, work, "stock_market", runs);
   Timing j = Measure(tutorial_lake, work, "tutorial", runs);
   auto line = [](const char* name, const Timing& t) {
-    fmt::print("{:<34} rows {:>10}  crawl {:7.3f} s  first {:7.3f} s  median {:7.3f} s  "
-               "{:>12.0f} rows/s\n",
-               name, t.rows, t.crawl, t.cold, t.warm_median, t.rows / t.warm_median);
+    fmt::print(
+        "{:<34} rows {:>10}  crawl {:7.3f} s  first {:7.3f} s  median {:7.3f} s  "
+        "{:>12.0f} rows/s\n",
+        name, t.rows, t.crawl, t.cold, t.warm_median, t.rows / t.warm_median);
   };
   line("parquet (sink layout)", p);
   line("json (tutorial, 1 object per file)", j);

@@ -1,8 +1,8 @@
 // Integration tests of `ticklake crawl` and `ticklake catalog`: lakes are built here with DuckDB
 // (the sink's Parquet layout), plain files (JSON Lines, the tutorial's one object per file) and
 // deliberately corrupt files, then crawled by the real binary.
-#include <gtest/gtest.h>
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -38,7 +38,8 @@ struct Lake {
     duck::Database db;
     duck::Connection conn(db);
     const char* rows =
-        "SELECT DATE '2020-01-02' + i::INT AS \"Date\", i * 1.5::DOUBLE AS \"Adj Close\", i::BIGINT AS "
+        "SELECT DATE '2020-01-02' + i::INT AS \"Date\", i * 1.5::DOUBLE AS \"Adj Close\", "
+        "i::BIGINT AS "
         "\"Volume\", 'stock_market' AS kafka_topic, 0::INT AS kafka_partition, i::BIGINT AS "
         "kafka_offset FROM range(10) t(i)";
     for (const char* index : {"HSI", "NYA", "000001.SS", "a%2Fb", "__HIVE_DEFAULT_PARTITION__"}) {
@@ -60,9 +61,10 @@ struct Lake {
   }
 
   CommandResult Crawl(std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {TicklakeBinary(), "crawl", "--lake", root.string(),
-                                     "--catalog", catalog.string(), "--json",
-                                     "--cache-dir", (dir.path() / "cache").string()};
+    std::vector<std::string> argv = {
+        TicklakeBinary(), "crawl",       "--lake",
+        root.string(),    "--catalog",   catalog.string(),
+        "--json",         "--cache-dir", (dir.path() / "cache").string()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return RunCommand(argv);
   }
@@ -120,8 +122,8 @@ TEST(Crawl, ParquetJsonAndTutorialLayoutsBecomeTables) {
   std::vector<std::string> names;
   for (const auto& c : sm->columns) names.push_back(c.name + " " + c.type);
   EXPECT_EQ(names, (std::vector<std::string>{"date date", "adj close double", "volume bigint",
-                                              "kafka_topic string", "kafka_partition int",
-                                              "kafka_offset bigint"}));
+                                             "kafka_topic string", "kafka_partition int",
+                                             "kafka_offset bigint"}));
   auto partitions = cat.ListPartitions("default", "stock_market");
   ASSERT_EQ(partitions.size(), 5u);
   bool saw_escaped = false, saw_null = false;
@@ -155,15 +157,17 @@ TEST(Crawl, ParquetJsonAndTutorialLayoutsBecomeTables) {
   CommandResult show = lake.Catalog({"show", "stock_market"});
   EXPECT_NE(show.out.find("index=a%2Fb/"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("recordCount            50"), std::string::npos) << show.out;
-  CommandResult ddl = lake.Catalog({"ddl", "default.stock_market", "--location-prefix", "s3://bkt/lake"});
+  CommandResult ddl =
+      lake.Catalog({"ddl", "default.stock_market", "--location-prefix", "s3://bkt/lake"});
   EXPECT_EQ(ddl.exit_code, 0) << ddl.err;
   EXPECT_NE(ddl.out.find("CREATE EXTERNAL TABLE `default`.`stock_market`"), std::string::npos);
   EXPECT_NE(ddl.out.find("`adj close` double"), std::string::npos);
   EXPECT_NE(ddl.out.find("PARTITIONED BY (\n  `index` string\n)"), std::string::npos) << ddl.out;
   EXPECT_NE(ddl.out.find("ParquetHiveSerDe"), std::string::npos);
   EXPECT_NE(ddl.out.find("LOCATION 's3://bkt/lake/stock_market/'"), std::string::npos);
-  EXPECT_NE(ddl.out.find("PARTITION (`index`='a/b') LOCATION 's3://bkt/lake/stock_market/index=a%2Fb/'"),
-            std::string::npos)
+  EXPECT_NE(
+      ddl.out.find("PARTITION (`index`='a/b') LOCATION 's3://bkt/lake/stock_market/index=a%2Fb/'"),
+      std::string::npos)
       << ddl.out;
   CommandResult json_ddl = lake.Catalog({"ddl", "tutorial_bucket"});
   EXPECT_NE(json_ddl.out.find("org.openx.data.jsonserde.JsonSerDe"), std::string::npos);
@@ -177,15 +181,17 @@ TEST(Crawl, ParquetJsonAndTutorialLayoutsBecomeTables) {
   EXPECT_EQ(std::string_view(input["Name"].get_string().value()), "stock_market");
   EXPECT_EQ(std::string_view(input["PartitionKeys"].at(0)["Name"].get_string().value()), "index");
   EXPECT_EQ(std::string_view(input["Parameters"]["recordCount"].get_string().value()), "50");
-  EXPECT_EQ(std::string_view(
-                input["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].get_string().value()),
-            "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
+  EXPECT_EQ(
+      std::string_view(
+          input["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].get_string().value()),
+      "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
 }
 
 TEST(Crawl, CorruptFilesAreListedAndTheCrawlContinues) {
   Lake lake;
   lake.Build();
-  std::string good = ReadWholeFile(lake.root / "stock_market/index=HSI/part-00000-00000000000000000000.parquet");
+  std::string good =
+      ReadWholeFile(lake.root / "stock_market/index=HSI/part-00000-00000000000000000000.parquet");
   Write(lake.root / "stock_market/index=HSI/part-00001-00000000000000000000.parquet",
         good.substr(0, good.size() / 2));  // truncated Parquet
   Write(lake.root / "events/c.jsonl", "{\"id\":3}\n{\"id\": 4,,}\n");
@@ -197,8 +203,9 @@ TEST(Crawl, CorruptFilesAreListedAndTheCrawlContinues) {
   std::sort(s.error_paths.begin(), s.error_paths.end());
   ASSERT_EQ(s.error_paths.size(), 2u);
   EXPECT_EQ(s.error_paths[0], (lake.root / "events/c.jsonl").string());
-  EXPECT_EQ(s.error_paths[1],
-            (lake.root / "stock_market/index=HSI/part-00001-00000000000000000000.parquet").string());
+  EXPECT_EQ(
+      s.error_paths[1],
+      (lake.root / "stock_market/index=HSI/part-00001-00000000000000000000.parquet").string());
   CommandResult crawls = lake.Catalog({"crawls"});
   EXPECT_NE(crawls.out.find("2 errors"), std::string::npos) << crawls.out;
   EXPECT_NE(crawls.out.find("line 2: invalid JSON"), std::string::npos) << crawls.out;
@@ -216,7 +223,8 @@ TEST(Crawl, RecrawlReadsOnlyNewAndChangedObjects) {
   Write(lake.root / "stock_market_50.json",
         "{\"Index\": \"NYA\", \"Date\": \"2021-02-01\", \"Open\": 1, \"Adj Close\": 2.5, "
         "\"Volume\": 0.0, \"CloseUSD\": 1.0, \"Extra\": true}");
-  Write(lake.root / "events/a.jsonl", "{\"id\":1,\"user\":{\"name\":\"ann\"}}\n{\"id\":5}\n{\"id\":6}\n");
+  Write(lake.root / "events/a.jsonl",
+        "{\"id\":1,\"user\":{\"name\":\"ann\"}}\n{\"id\":5}\n{\"id\":6}\n");
   Summary third = Parse(lake.Crawl().out);
   EXPECT_EQ(third.files_read, 2);
   EXPECT_EQ(third.files_unchanged, 55);
@@ -232,8 +240,9 @@ TEST(Crawl, RecrawlReadsOnlyNewAndChangedObjects) {
 TEST(Crawl, TwoConcurrentCrawlsIntoOneCatalogBothSucceed) {
   Lake lake;
   lake.Build();
-  std::vector<std::string> argv = {TicklakeBinary(), "crawl", "--lake", lake.root.string(),
-                                   "--catalog", lake.catalog.string(), "--json"};
+  std::vector<std::string> argv = {
+      TicklakeBinary(),      "crawl", "--lake", lake.root.string(), "--catalog",
+      lake.catalog.string(), "--json"};
   Subprocess a(argv, lake.dir.path()), b(argv, lake.dir.path() / "b");
   EXPECT_EQ(a.Wait(), 0) << a.Stderr();
   EXPECT_EQ(b.Wait(), 0) << b.Stderr();

@@ -53,9 +53,8 @@ class QueryTest : public ::testing::Test {
       fs::path file = lake / "stock_market" / ("index=" + partition) /
                       fmt::format("part-{:05d}-{:020d}.parquet", kafka_partition, v2 ? 100 : 0);
       fs::create_directories(file.parent_path());
-      std::string columns =
-          "\"Date\", \"Close\", \"Close\" AS \"Adj Close\", \"Volume\"" +
-          std::string(v2 ? ", \"CloseUSD\"" : "") + ", kafka_offset";
+      std::string columns = "\"Date\", \"Close\", \"Close\" AS \"Adj Close\", \"Volume\"" +
+                            std::string(v2 ? ", \"CloseUSD\"" : "") + ", kafka_offset";
       std::string types = v2 ? "(\"Date\", \"Close\", \"Volume\", \"CloseUSD\", kafka_offset)"
                              : "(\"Date\", \"Close\", \"Volume\", kafka_offset)";
       conn.Query(fmt::format(
@@ -63,8 +62,10 @@ class QueryTest : public ::testing::Test {
           rows, types, duck::QuoteLiteral(file.string())));
     };
     // Schema version 1: no CloseUSD column.
-    parquet("HSI", 0, "(DATE '2020-01-02', 100.0::DOUBLE, 10::BIGINT, 0::BIGINT), "
-                      "(DATE '2020-01-03', 110.0::DOUBLE, NULL, 1)", false);
+    parquet("HSI", 0,
+            "(DATE '2020-01-02', 100.0::DOUBLE, 10::BIGINT, 0::BIGINT), "
+            "(DATE '2020-01-03', 110.0::DOUBLE, NULL, 1)",
+            false);
     parquet("NYA", 1, "(DATE '2020-01-02', 200.0::DOUBLE, 20::BIGINT, 0::BIGINT)", false);
     Write(lake / "events/a.jsonl",
           "{\"id\":1,\"user\":{\"name\":\"ann\",\"tags\":[\"x\",\"y\"]},\"amount\":10}\n"
@@ -83,12 +84,14 @@ class QueryTest : public ::testing::Test {
     // Schema version 2 adds CloseUSD; new files land in old and new partitions.
     parquet("HSI", 0, "(DATE '2020-01-06', 120.0::DOUBLE, 30::BIGINT, 15.0::DOUBLE, 2::BIGINT)",
             true);
-    parquet("000001.SS", 2, "(DATE '2020-01-02', 3000.0::DOUBLE, 40::BIGINT, 430.0::DOUBLE, 0::BIGINT)",
+    parquet("000001.SS", 2,
+            "(DATE '2020-01-02', 3000.0::DOUBLE, 40::BIGINT, 430.0::DOUBLE, 0::BIGINT)", true);
+    parquet("a%2Fb", 3, "(DATE '2020-01-02', 1.0::DOUBLE, 1::BIGINT, 1.0::DOUBLE, 0::BIGINT)",
             true);
-    parquet("a%2Fb", 3, "(DATE '2020-01-02', 1.0::DOUBLE, 1::BIGINT, 1.0::DOUBLE, 0::BIGINT)", true);
     parquet("__HIVE_DEFAULT_PARTITION__", 3,
             "(DATE '2020-01-02', 5.0::DOUBLE, 5::BIGINT, 5.0::DOUBLE, 1::BIGINT)", true);
-    Write(lake / "events/b.jsonl", "{\"id\":3,\"user\":{\"name\":\"cy\"},\"amount\":2.5,\"note\":\"late\"}\n");
+    Write(lake / "events/b.jsonl",
+          "{\"id\":3,\"user\":{\"name\":\"cy\"},\"amount\":2.5,\"note\":\"late\"}\n");
     CrawlOrDie();
   }
   static void TearDownTestSuite() {
@@ -99,18 +102,20 @@ class QueryTest : public ::testing::Test {
   static fs::path CatalogPath() { return dir_->path() / "catalog.db"; }
   static fs::path DataDir() { return dir_->path() / "data"; }
   static void CrawlOrDie() {
-    CommandResult r = RunCommand({TicklakeBinary(), "crawl", "--lake", Lake().string(),
-                                  "--catalog", CatalogPath().string()});
+    CommandResult r = RunCommand({TicklakeBinary(), "crawl", "--lake", Lake().string(), "--catalog",
+                                  CatalogPath().string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     ASSERT_EQ(r.err.find("error:"), std::string::npos) << r.err;
   }
   static std::vector<std::string> QueryArgs(std::vector<std::string> extra) {
-    std::vector<std::string> argv = {TicklakeBinary(), "query", "--catalog",
+    std::vector<std::string> argv = {TicklakeBinary(),       "query",      "--catalog",
                                      CatalogPath().string(), "--data-dir", DataDir().string()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
   }
-  static CommandResult Query(std::vector<std::string> extra) { return RunCommand(QueryArgs(extra)); }
+  static CommandResult Query(std::vector<std::string> extra) {
+    return RunCommand(QueryArgs(extra));
+  }
 
   static TempDir* dir_;
 };
@@ -177,7 +182,8 @@ TEST_F(QueryTest, GoldenSqlFiles) {
         EXPECT_EQ(out.exit_code, 1) << where;
         std::string expected = r.expected.substr(0, r.expected.find_last_not_of('\n') + 1);
         EXPECT_NE(out.err.find(expected), std::string::npos)
-            << where << ": stderr lacks '" << expected << "':\n" << out.err;
+            << where << ": stderr lacks '" << expected << "':\n"
+            << out.err;
       } else {
         ADD_FAILURE() << where << ": unknown record kind '" << r.kind << "'";
       }
@@ -187,8 +193,9 @@ TEST_F(QueryTest, GoldenSqlFiles) {
 }
 
 TEST_F(QueryTest, AlignedTableIsTheDefaultAndResultsAreSavedWithMetadata) {
-  CommandResult r = Query({"SELECT \"index\", count(*) AS n FROM stock_market GROUP BY 1 ORDER BY 1 "
-                           "NULLS LAST"});
+  CommandResult r =
+      Query({"SELECT \"index\", count(*) AS n FROM stock_market GROUP BY 1 ORDER BY 1 "
+             "NULLS LAST"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "index     | n\n"
@@ -212,7 +219,8 @@ TEST_F(QueryTest, AlignedTableIsTheDefaultAndResultsAreSavedWithMetadata) {
 }
 
 TEST_F(QueryTest, FormatsAndMaxRows) {
-  CommandResult json = Query({"--format", "json", "SELECT id, amount, user FROM events ORDER BY id"});
+  CommandResult json =
+      Query({"--format", "json", "SELECT id, amount, user FROM events ORDER BY id"});
   EXPECT_EQ(json.out,
             "{\"id\":1,\"amount\":10.0,\"user\":{\"name\":\"ann\",\"tags\":[\"x\",\"y\"]}}\n"
             "{\"id\":2,\"amount\":null,\"user\":{\"name\":\"bob\",\"tags\":[]}}\n"
@@ -254,8 +262,8 @@ TEST_F(QueryTest, CtrlCCancelsARunningQueryAndTimeoutStopsOne) {
 }
 
 TEST_F(QueryTest, MissingCatalogAndBadFlags) {
-  CommandResult missing = RunCommand({TicklakeBinary(), "query", "--catalog",
-                                      (dir_->path() / "none.db").string(), "SELECT 1"});
+  CommandResult missing = RunCommand(
+      {TicklakeBinary(), "query", "--catalog", (dir_->path() / "none.db").string(), "SELECT 1"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("ticklake query: no catalog at"), std::string::npos) << missing.err;
   CommandResult bad = Query({"--format", "xml", "SELECT 1"});

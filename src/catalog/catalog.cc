@@ -1,10 +1,10 @@
 #include "catalog/catalog.h"
 
+#include <simdjson.h>
 #include <sqlite3.h>
 
 #include <chrono>
 #include <set>
-#include <simdjson.h>
 #include <thread>
 
 #include "common/error.h"
@@ -196,7 +196,8 @@ std::vector<std::optional<std::string>> DecodeValues(const std::string& json) {
   std::vector<std::optional<std::string>> out;
   simdjson::dom::parser parser;
   simdjson::dom::array array;
-  if (parser.parse(json).get_array().get(array)) Fail("catalog: malformed partition values {}", json);
+  if (parser.parse(json).get_array().get(array))
+    Fail("catalog: malformed partition values {}", json);
   for (auto item : array) {
     std::string_view s;
     if (item.is_null()) {
@@ -398,18 +399,20 @@ void LoadColumns(sqlite3* db, const std::string& database, const std::string& ta
 }  // namespace
 
 std::vector<TableInfo> Catalog::ListTables(const std::string& database) {
-  Statement s(db_, fmt::format("SELECT {} FROM tables WHERE database=? ORDER BY name", kTableColumns)
-                       .c_str());
+  Statement s(
+      db_,
+      fmt::format("SELECT {} FROM tables WHERE database=? ORDER BY name", kTableColumns).c_str());
   s.Bind(1, database);
   std::vector<TableInfo> out;
   while (s.Step()) out.push_back(ReadTableRow(s));
-  for (auto& t : out) LoadColumns(db_, t.database, t.name, t.version, &t.columns, &t.partition_keys);
+  for (auto& t : out)
+    LoadColumns(db_, t.database, t.name, t.version, &t.columns, &t.partition_keys);
   return out;
 }
 
 std::optional<TableInfo> Catalog::GetTable(const std::string& database, const std::string& name) {
-  Statement s(db_, fmt::format("SELECT {} FROM tables WHERE database=? AND name=?", kTableColumns)
-                       .c_str());
+  Statement s(
+      db_, fmt::format("SELECT {} FROM tables WHERE database=? AND name=?", kTableColumns).c_str());
   s.Bind(1, database).Bind(2, name);
   if (!s.Step()) return std::nullopt;
   TableInfo t = ReadTableRow(s);
@@ -562,7 +565,8 @@ void Catalog::ReplaceFiles(const std::string& database, const std::string& table
 int64_t Catalog::StartCrawl(const std::string& database, const std::string& lake_uri) {
   WriteTransaction txn(*this);
   EnsureDatabase(database);
-  Statement(db_, "INSERT INTO crawls(database, lake_uri, started_ms, state) VALUES(?,?,?,'running')")
+  Statement(db_,
+            "INSERT INTO crawls(database, lake_uri, started_ms, state) VALUES(?,?,?,'running')")
       .Bind(1, database)
       .Bind(2, lake_uri)
       .Bind(3, NowMs())
@@ -624,9 +628,10 @@ void Catalog::RecordQuery(const QueryRecord& q) {
 }
 
 std::vector<QueryRecord> Catalog::ListQueries(int limit) {
-  Statement s(db_,
-              "SELECT id, database, sql, state, started_ms, duration_ms, rows, bytes_scanned, error, "
-              "result_location FROM queries ORDER BY started_ms DESC, rowid DESC LIMIT ?");
+  Statement s(
+      db_,
+      "SELECT id, database, sql, state, started_ms, duration_ms, rows, bytes_scanned, error, "
+      "result_location FROM queries ORDER BY started_ms DESC, rowid DESC LIMIT ?");
   s.Bind(1, int64_t{limit});
   std::vector<QueryRecord> out;
   while (s.Step()) {

@@ -43,14 +43,14 @@ struct TableInfo {
   std::string input_format;
   std::string output_format;
   std::map<std::string, std::string> serde_parameters;  // e.g. field.delim for CSV
-  std::string compression = "none";                      // compressionType: none|zstd|gzip|...
+  std::string compression = "none";                     // compressionType: none|zstd|gzip|...
   std::vector<Column> columns;
   std::vector<Column> partition_keys;
   int64_t record_count = 0;
   int64_t size_bytes = 0;
   int64_t file_count = 0;
   int version = 1;
-  std::string state = "active";  // active | deprecated (all its data vanished)
+  std::string state = "active";        // active | deprecated (all its data vanished)
   std::string created_by = "crawler";  // crawler | ctas
   int64_t created_ms = 0;
   int64_t updated_ms = 0;

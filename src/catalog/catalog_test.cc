@@ -46,7 +46,12 @@ TEST(Catalog, RoundTripsTablesPartitionsFilesAndHistory) {
     PartitionInfo q{{std::nullopt}, "stock_market/index=__HIVE_DEFAULT_PARTITION__/", 1, 500, 124};
     EXPECT_EQ(cat.ReplacePartitions("default", "stock_market", {p, q}), 2);
     FileInfo f{"stock_market/index=HSI/part-00000-00000000000000000000.parquet",
-               "stock_market/index=HSI/", 500, "etag1", 123, 5, t.columns};
+               "stock_market/index=HSI/",
+               500,
+               "etag1",
+               123,
+               5,
+               t.columns};
     cat.ReplaceFiles("default", "stock_market", {f});
     txn.Commit();
   }

@@ -49,7 +49,8 @@ bool IsHidden(std::string_view key) {
 bool Excluded(const std::string& key, const std::vector<std::string>& globs) {
   for (const auto& glob : globs) {
     if (fnmatch(glob.c_str(), key.c_str(), 0) == 0) return true;
-    for (size_t slash = key.find('/'); slash != std::string::npos; slash = key.find('/', slash + 1)) {
+    for (size_t slash = key.find('/'); slash != std::string::npos;
+         slash = key.find('/', slash + 1)) {
       std::string dir = key.substr(0, slash);
       if (fnmatch(glob.c_str(), dir.c_str(), 0) == 0 ||
           fnmatch(glob.c_str(), (dir + "/").c_str(), 0) == 0) {
@@ -86,7 +87,8 @@ bool SchemasCompatible(const std::vector<Column>& a, const std::vector<Column>& 
   size_t shared = 0;
   for (const auto& n : na) shared += nb.count(n);
   size_t smaller = std::min(na.size(), nb.size());
-  return smaller == 0 || static_cast<double>(shared) / static_cast<double>(smaller) >= kCompatibleShare;
+  return smaller == 0 ||
+         static_cast<double>(shared) / static_cast<double>(smaller) >= kCompatibleShare;
 }
 
 std::vector<std::string> LevelKeys(const CrawledFile& f) {
@@ -127,7 +129,8 @@ std::vector<TableGroup> SplitGroup(TableGroup group) {
       part->location = group.location + child + "/";
       f.levels.erase(f.levels.begin());
       for (size_t i = 0; i < f.levels.size(); ++i) {
-        if (f.levels[i].key.starts_with("partition_")) f.levels[i].key = fmt::format("partition_{}", i);
+        if (f.levels[i].key.starts_with("partition_"))
+          f.levels[i].key = fmt::format("partition_{}", i);
       }
     }
     part->files.push_back(std::move(f));
@@ -152,7 +155,8 @@ std::string DescribeChange(const std::vector<Column>& before, const std::vector<
       parts.push_back(fmt::format("{}: {} -> {}", c.name, it->second, c.type));
     }
   }
-  if (!added.empty()) parts.insert(parts.begin(), "added " + fmt::format("{}", fmt::join(added, ", ")));
+  if (!added.empty())
+    parts.insert(parts.begin(), "added " + fmt::format("{}", fmt::join(added, ", ")));
   auto now = Names(after);
   std::vector<std::string> removed;
   for (const auto& c : before) {
@@ -279,9 +283,9 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
       } else {
         std::string name = group.name;
         auto parts = SplitGroup(std::move(group));
-        summary.notes.push_back({lake.UriOf(location),
-                                 fmt::format("files are not compatible: split into {} tables",
-                                             parts.size())});
+        summary.notes.push_back(
+            {lake.UriOf(location),
+             fmt::format("files are not compatible: split into {} tables", parts.size())});
         for (auto& p : parts) tables.push_back(std::move(p));
       }
     }
@@ -403,8 +407,8 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
           if (!have.count(c.name)) ordered.push_back(c);
         }
         table.columns = std::move(ordered);
-        bool schema_changed = table.columns != existing->columns ||
-                              table.partition_keys != existing->partition_keys;
+        bool schema_changed =
+            table.columns != existing->columns || table.partition_keys != existing->partition_keys;
         std::vector<FileInfo> old_files = catalog.ListFiles(options.database, table.name);
         bool files_changed = old_files.size() != files.size();
         for (size_t i = 0; !files_changed && i < files.size(); ++i) {
@@ -419,10 +423,10 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
             catalog.SaveTable(table);
             catalog.RecordVersion(table, run.id, change);
           } else {
-            summary.notes.push_back({lake.UriOf(group.location),
-                                     fmt::format("schema change of {} not applied "
-                                                 "(--on-schema-change log): {}",
-                                                 table.name, change)});
+            summary.notes.push_back(
+                {lake.UriOf(group.location), fmt::format("schema change of {} not applied "
+                                                         "(--on-schema-change log): {}",
+                                                         table.name, change)});
             table.columns = existing->columns;
             table.partition_keys = existing->partition_keys;
             catalog.SaveTable(table);

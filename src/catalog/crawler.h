@@ -38,8 +38,8 @@ struct CrawlOptions {
   std::string database = "default";
   // Name of the table made of files directly in the lake root; empty = the root folder's name.
   std::string root_table_name;
-  size_t sample = 1000;               // JSON records sampled per file for type inference
-  std::vector<std::string> exclude;   // fnmatch globs over keys and their folders
+  size_t sample = 1000;              // JSON records sampled per file for type inference
+  std::vector<std::string> exclude;  // fnmatch globs over keys and their folders
   OnSchemaChange on_schema_change = OnSchemaChange::kUpdate;
   OnDelete on_delete = OnDelete::kDeprecate;
   // Where objects of a non-local lake are downloaded for DuckDB to read (Parquet, CSV, .gz).

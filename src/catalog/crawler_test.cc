@@ -125,7 +125,8 @@ TEST(Crawler, CorruptFilesAreErrorsAndTheCrawlContinues) {
   EXPECT_EQ(f.catalog.ListFiles("default", "j").size(), 1u);
   bool saw_json = false;
   for (const auto& e : s.error_messages) {
-    if (e.path == f.lake.UriOf("j/a.jsonl")) saw_json = e.message.find("line 2") != std::string::npos;
+    if (e.path == f.lake.UriOf("j/a.jsonl"))
+      saw_json = e.message.find("line 2") != std::string::npos;
   }
   EXPECT_TRUE(saw_json);
 }

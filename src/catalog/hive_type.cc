@@ -55,11 +55,14 @@ bool IsNumeric(Kind k) {
 
 const std::map<std::string, Kind>& ScalarNames() {
   static const std::map<std::string, Kind> names = {
-      {"boolean", Kind::kBoolean}, {"tinyint", Kind::kTinyInt},   {"smallint", Kind::kSmallInt},
-      {"int", Kind::kInt},         {"integer", Kind::kInt},       {"bigint", Kind::kBigInt},
-      {"float", Kind::kFloat},     {"double", Kind::kDouble},     {"string", Kind::kString},
-      {"varchar", Kind::kString},  {"char", Kind::kString},       {"date", Kind::kDate},
-      {"timestamp", Kind::kTimestamp}, {"binary", Kind::kBinary}, {"void", Kind::kNull},
+      {"boolean", Kind::kBoolean},     {"tinyint", Kind::kTinyInt},
+      {"smallint", Kind::kSmallInt},   {"int", Kind::kInt},
+      {"integer", Kind::kInt},         {"bigint", Kind::kBigInt},
+      {"float", Kind::kFloat},         {"double", Kind::kDouble},
+      {"string", Kind::kString},       {"varchar", Kind::kString},
+      {"char", Kind::kString},         {"date", Kind::kDate},
+      {"timestamp", Kind::kTimestamp}, {"binary", Kind::kBinary},
+      {"void", Kind::kNull},
   };
   return names;
 }
@@ -82,19 +85,32 @@ bool HiveType::operator==(const HiveType& other) const {
 std::string HiveType::ToHive() const {
   switch (kind) {
     case Kind::kNull:
-    case Kind::kString: return "string";
-    case Kind::kBoolean: return "boolean";
-    case Kind::kTinyInt: return "tinyint";
-    case Kind::kSmallInt: return "smallint";
-    case Kind::kInt: return "int";
-    case Kind::kBigInt: return "bigint";
-    case Kind::kFloat: return "float";
-    case Kind::kDouble: return "double";
-    case Kind::kDecimal: return fmt::format("decimal({},{})", precision, scale);
-    case Kind::kDate: return "date";
-    case Kind::kTimestamp: return "timestamp";
-    case Kind::kBinary: return "binary";
-    case Kind::kArray: return "array<" + children.at(0).second.ToHive() + ">";
+    case Kind::kString:
+      return "string";
+    case Kind::kBoolean:
+      return "boolean";
+    case Kind::kTinyInt:
+      return "tinyint";
+    case Kind::kSmallInt:
+      return "smallint";
+    case Kind::kInt:
+      return "int";
+    case Kind::kBigInt:
+      return "bigint";
+    case Kind::kFloat:
+      return "float";
+    case Kind::kDouble:
+      return "double";
+    case Kind::kDecimal:
+      return fmt::format("decimal({},{})", precision, scale);
+    case Kind::kDate:
+      return "date";
+    case Kind::kTimestamp:
+      return "timestamp";
+    case Kind::kBinary:
+      return "binary";
+    case Kind::kArray:
+      return "array<" + children.at(0).second.ToHive() + ">";
     case Kind::kMap:
       return "map<" + children.at(0).second.ToHive() + "," + children.at(1).second.ToHive() + ">";
     case Kind::kStruct: {
@@ -112,19 +128,32 @@ std::string HiveType::ToHive() const {
 std::string HiveType::ToDuckDB() const {
   switch (kind) {
     case Kind::kNull:
-    case Kind::kString: return "VARCHAR";
-    case Kind::kBoolean: return "BOOLEAN";
-    case Kind::kTinyInt: return "TINYINT";
-    case Kind::kSmallInt: return "SMALLINT";
-    case Kind::kInt: return "INTEGER";
-    case Kind::kBigInt: return "BIGINT";
-    case Kind::kFloat: return "FLOAT";
-    case Kind::kDouble: return "DOUBLE";
-    case Kind::kDecimal: return fmt::format("DECIMAL({},{})", precision, scale);
-    case Kind::kDate: return "DATE";
-    case Kind::kTimestamp: return "TIMESTAMP";
-    case Kind::kBinary: return "BLOB";
-    case Kind::kArray: return children.at(0).second.ToDuckDB() + "[]";
+    case Kind::kString:
+      return "VARCHAR";
+    case Kind::kBoolean:
+      return "BOOLEAN";
+    case Kind::kTinyInt:
+      return "TINYINT";
+    case Kind::kSmallInt:
+      return "SMALLINT";
+    case Kind::kInt:
+      return "INTEGER";
+    case Kind::kBigInt:
+      return "BIGINT";
+    case Kind::kFloat:
+      return "FLOAT";
+    case Kind::kDouble:
+      return "DOUBLE";
+    case Kind::kDecimal:
+      return fmt::format("DECIMAL({},{})", precision, scale);
+    case Kind::kDate:
+      return "DATE";
+    case Kind::kTimestamp:
+      return "TIMESTAMP";
+    case Kind::kBinary:
+      return "BLOB";
+    case Kind::kArray:
+      return children.at(0).second.ToDuckDB() + "[]";
     case Kind::kMap:
       return "MAP(" + children.at(0).second.ToDuckDB() + ", " + children.at(1).second.ToDuckDB() +
              ")";
@@ -167,7 +196,8 @@ HiveType ParseHiveType(std::string_view text) {
     for (const auto& field : SplitTopLevel(body)) {
       // The field name ends at the first ':' outside nested types (names never hold '<').
       size_t colon = field.find(':');
-      if (colon == std::string::npos) Fail("malformed struct field '{}' in Hive type '{}'", field, t);
+      if (colon == std::string::npos)
+        Fail("malformed struct field '{}' in Hive type '{}'", field, t);
       out.children.emplace_back(Trim(std::string_view(field).substr(0, colon)),
                                 ParseHiveType(std::string_view(field).substr(colon + 1)));
     }
@@ -237,8 +267,8 @@ class DuckTypeParser {
       }
       Fail("unterminated name in DuckDB type '{}'", s_);
     }
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) ||
-                                s_[pos_] == '_')) {
+    while (pos_ < s_.size() &&
+           (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) {
       out.push_back(s_[pos_++]);
     }
     return out;
@@ -304,19 +334,32 @@ class DuckTypeParser {
       }
     } else {
       static const std::map<std::string, Kind> kinds = {
-          {"boolean", Kind::kBoolean},   {"bool", Kind::kBoolean},
-          {"tinyint", Kind::kTinyInt},   {"smallint", Kind::kSmallInt},
-          {"utinyint", Kind::kSmallInt}, {"integer", Kind::kInt},
-          {"int", Kind::kInt},           {"usmallint", Kind::kInt},
-          {"bigint", Kind::kBigInt},     {"uinteger", Kind::kBigInt},
-          {"ubigint", Kind::kBigInt},    {"hugeint", Kind::kBigInt},
-          {"uhugeint", Kind::kBigInt},   {"float", Kind::kFloat},
-          {"real", Kind::kFloat},        {"double", Kind::kDouble},
-          {"date", Kind::kDate},         {"timestamp", Kind::kTimestamp},
-          {"timestamp_s", Kind::kTimestamp}, {"timestamp_ms", Kind::kTimestamp},
-          {"timestamp_ns", Kind::kTimestamp}, {"timestamp with time zone", Kind::kTimestamp},
-          {"timestamptz", Kind::kTimestamp}, {"blob", Kind::kBinary},
-          {"null", Kind::kNull},         {"double precision", Kind::kDouble},
+          {"boolean", Kind::kBoolean},
+          {"bool", Kind::kBoolean},
+          {"tinyint", Kind::kTinyInt},
+          {"smallint", Kind::kSmallInt},
+          {"utinyint", Kind::kSmallInt},
+          {"integer", Kind::kInt},
+          {"int", Kind::kInt},
+          {"usmallint", Kind::kInt},
+          {"bigint", Kind::kBigInt},
+          {"uinteger", Kind::kBigInt},
+          {"ubigint", Kind::kBigInt},
+          {"hugeint", Kind::kBigInt},
+          {"uhugeint", Kind::kBigInt},
+          {"float", Kind::kFloat},
+          {"real", Kind::kFloat},
+          {"double", Kind::kDouble},
+          {"date", Kind::kDate},
+          {"timestamp", Kind::kTimestamp},
+          {"timestamp_s", Kind::kTimestamp},
+          {"timestamp_ms", Kind::kTimestamp},
+          {"timestamp_ns", Kind::kTimestamp},
+          {"timestamp with time zone", Kind::kTimestamp},
+          {"timestamptz", Kind::kTimestamp},
+          {"blob", Kind::kBinary},
+          {"null", Kind::kNull},
+          {"double precision", Kind::kDouble},
       };
       auto it = kinds.find(base);
       t = HiveType::Of(it == kinds.end() ? Kind::kString : it->second);
@@ -340,10 +383,14 @@ class DuckTypeParser {
 
 int IntegerRank(Kind k) {
   switch (k) {
-    case Kind::kTinyInt: return 1;
-    case Kind::kSmallInt: return 2;
-    case Kind::kInt: return 3;
-    default: return 4;
+    case Kind::kTinyInt:
+      return 1;
+    case Kind::kSmallInt:
+      return 2;
+    case Kind::kInt:
+      return 3;
+    default:
+      return 4;
   }
 }
 
@@ -383,7 +430,8 @@ HiveType Widen(const HiveType& a, const HiveType& b) {
       case Kind::kDecimal:
         if (a.precision == b.precision && a.scale == b.scale) return a;
         return HiveType::Of(Kind::kDouble);
-      default: return a;
+      default:
+        return a;
     }
   }
   if (IsInteger(a.kind) && IsInteger(b.kind)) {

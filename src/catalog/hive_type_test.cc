@@ -40,8 +40,8 @@ TEST(HiveType, WidensNestedTypesFieldByField) {
 }
 
 TEST(HiveType, WideningIsCommutative) {
-  const char* types[] = {"int", "bigint", "double", "string", "date", "timestamp", "boolean",
-                         "array<int>", "struct<a:int>"};
+  const char* types[] = {"int",       "bigint",  "double",     "string",       "date",
+                         "timestamp", "boolean", "array<int>", "struct<a:int>"};
   for (const char* a : types) {
     for (const char* b : types) EXPECT_EQ(WidenTypes(a, b), WidenTypes(b, a)) << a << " " << b;
   }
@@ -50,7 +50,8 @@ TEST(HiveType, WideningIsCommutative) {
 TEST(HiveType, ParsesAndPrintsHiveAndDuckDBTypes) {
   HiveType t = ParseHiveType("struct<name:string,tags:array<string>,m:map<string,bigint>>");
   EXPECT_EQ(t.ToHive(), "struct<name:string,tags:array<string>,m:map<string,bigint>>");
-  EXPECT_EQ(t.ToDuckDB(), "STRUCT(\"name\" VARCHAR, \"tags\" VARCHAR[], \"m\" MAP(VARCHAR, BIGINT))");
+  EXPECT_EQ(t.ToDuckDB(),
+            "STRUCT(\"name\" VARCHAR, \"tags\" VARCHAR[], \"m\" MAP(VARCHAR, BIGINT))");
   EXPECT_THROW(ParseHiveType("nonsense"), Error);
 }
 

@@ -32,8 +32,7 @@ LakeFileResolver::LakeFileResolver(ObjectStore& lake, fs::path cache_dir, uint64
 
 bool LakeFileResolver::IsLocal() const { return lake_.LocalPath("x").has_value(); }
 
-fs::path LakeFileResolver::Resolve(const std::string& key, const std::string& etag,
-                                   uint64_t size) {
+fs::path LakeFileResolver::Resolve(const std::string& key, const std::string& etag, uint64_t size) {
   if (auto local = lake_.LocalPath(key)) return *local;
   // The cached copy keeps the object's key below a folder per ETag: DuckDB still sees the
   // extension (format, .gz) and the key=value folders (Hive partition values), and a changed

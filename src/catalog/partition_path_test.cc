@@ -16,7 +16,8 @@ TEST(PartitionPath, ParsesNamedLevels) {
 }
 
 TEST(PartitionPath, UnescapesValuesAndMapsTheDefaultPartitionToNull) {
-  auto levels = ParsePartitionPath("index=000001.SS/name=a%2Fb%3Dc%20d/x=__HIVE_DEFAULT_PARTITION__");
+  auto levels =
+      ParsePartitionPath("index=000001.SS/name=a%2Fb%3Dc%20d/x=__HIVE_DEFAULT_PARTITION__");
   ASSERT_EQ(levels.size(), 3u);
   EXPECT_EQ(levels[0].value, "000001.SS");
   EXPECT_EQ(levels[1].value, "a/b=c d");

@@ -30,10 +30,14 @@ HiveType TypeOf(simdjson::dom::element value) {
       if (value.get_int64().get(v)) return HiveType::Of(Kind::kDouble);
       return HiveType::Of(v >= INT32_MIN && v <= INT32_MAX ? Kind::kInt : Kind::kBigInt);
     }
-    case element_type::UINT64: return HiveType::Of(Kind::kDouble);  // beyond int64
-    case element_type::DOUBLE: return HiveType::Of(Kind::kDouble);
-    case element_type::BOOL: return HiveType::Of(Kind::kBoolean);
-    case element_type::NULL_VALUE: return HiveType::Of(Kind::kNull);
+    case element_type::UINT64:
+      return HiveType::Of(Kind::kDouble);  // beyond int64
+    case element_type::DOUBLE:
+      return HiveType::Of(Kind::kDouble);
+    case element_type::BOOL:
+      return HiveType::Of(Kind::kBoolean);
+    case element_type::NULL_VALUE:
+      return HiveType::Of(Kind::kNull);
     case element_type::STRING: {
       std::string_view s;
       if (value.get_string().get(s)) return HiveType::Of(Kind::kString);
@@ -93,7 +97,8 @@ class RecordSchema {
 }  // namespace
 
 FileFormat ClassifyKey(std::string_view key, bool* gzip) {
-  std::string_view name = key.substr(key.rfind('/') == std::string_view::npos ? 0 : key.rfind('/') + 1);
+  std::string_view name =
+      key.substr(key.rfind('/') == std::string_view::npos ? 0 : key.rfind('/') + 1);
   bool gz = EndsWith(name, ".gz");
   if (gz) name.remove_suffix(3);
   if (gzip) *gzip = gz;
@@ -107,10 +112,14 @@ FileFormat ClassifyKey(std::string_view key, bool* gzip) {
 
 std::string FormatName(FileFormat format) {
   switch (format) {
-    case FileFormat::kParquet: return "parquet";
-    case FileFormat::kJson: return "json";
-    case FileFormat::kCsv: return "csv";
-    default: return "unknown";
+    case FileFormat::kParquet:
+      return "parquet";
+    case FileFormat::kJson:
+      return "json";
+    case FileFormat::kCsv:
+      return "csv";
+    default:
+      return "unknown";
   }
 }
 
@@ -219,7 +228,8 @@ FileSchema SchemaReader::Read(const ObjectInfo& object) {
           }
         }
         break;
-      case FileFormat::kUnknown: Fail("unrecognised file type (not Parquet, JSON or CSV)");
+      case FileFormat::kUnknown:
+        Fail("unrecognised file type (not Parquet, JSON or CSV)");
     }
   } catch (const Error& e) {
     // DuckDB's messages continue with the SQL and a caret; the first line says what is wrong.
@@ -242,9 +252,11 @@ FileSchema SchemaReader::ReadParquet(const std::string& path) {
     raw.emplace_back(*d.GetString(0, r), FromDuckDBType(*d.GetString(1, r)));
   }
   out.columns = NormalizeColumns(raw);
-  duck::Result meta = conn_.Query(
-      "SELECT (SELECT sum(num_rows) FROM parquet_file_metadata(" + quoted + ")), "
-      "(SELECT lower(compression) FROM parquet_metadata(" + quoted + ") LIMIT 1)");
+  duck::Result meta =
+      conn_.Query("SELECT (SELECT sum(num_rows) FROM parquet_file_metadata(" + quoted +
+                  ")), "
+                  "(SELECT lower(compression) FROM parquet_metadata(" +
+                  quoted + ") LIMIT 1)");
   out.record_count = meta.GetInt64(0, 0);
   if (auto c = meta.GetString(1, 0); c && *c != "uncompressed") out.compression = *c;
   return out;
@@ -253,12 +265,11 @@ FileSchema SchemaReader::ReadParquet(const std::string& path) {
 FileSchema SchemaReader::ReadCsv(const std::string& path) {
   FileSchema out;
   std::string quoted = duck::QuoteLiteral(path);
-  duck::Result sniff =
-      conn_.Query("SELECT Delimiter, HasHeader FROM sniff_csv(" + quoted + ")");
+  duck::Result sniff = conn_.Query("SELECT Delimiter, HasHeader FROM sniff_csv(" + quoted + ")");
   std::string delimiter = sniff.GetString(0, 0).value_or(",");
   bool header = sniff.GetString(1, 0).value_or("true") == "true";
-  std::string options = ", delim=" + duck::QuoteLiteral(delimiter) +
-                        ", header=" + (header ? "true" : "false");
+  std::string options =
+      ", delim=" + duck::QuoteLiteral(delimiter) + ", header=" + (header ? "true" : "false");
   duck::Result d = conn_.Query("DESCRIBE SELECT * FROM read_csv(" + quoted + options + ")");
   std::vector<std::pair<std::string, HiveType>> raw;
   for (size_t r = 0; r < d.RowCount(); ++r) {
@@ -274,8 +285,8 @@ FileSchema SchemaReader::ReadCsv(const std::string& path) {
 
 FileSchema SchemaReader::ReadGzipJson(const std::string& path) {
   FileSchema out;
-  duck::Result rows = conn_.Query("SELECT json FROM read_json_objects(" +
-                                  duck::QuoteLiteral(path) + ", format='auto')");
+  duck::Result rows = conn_.Query("SELECT json FROM read_json_objects(" + duck::QuoteLiteral(path) +
+                                  ", format='auto')");
   std::string text;
   for (size_t r = 0; r < rows.RowCount(); ++r) {
     text += rows.GetString(0, r).value_or("null");

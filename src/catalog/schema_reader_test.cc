@@ -40,8 +40,8 @@ TEST(InferJsonSchema, MergesNamesThatDifferOnlyInCase) {
   std::vector<Column> cols;
   int64_t records = 0;
   std::string error;
-  ASSERT_TRUE(InferJsonSchema("{\"Close\":1}\n{\"close\":30000000000}\n", 100, &cols, &records,
-                              &error));
+  ASSERT_TRUE(
+      InferJsonSchema("{\"Close\":1}\n{\"close\":30000000000}\n", 100, &cols, &records, &error));
   EXPECT_EQ(Types(cols), "close:bigint ");
 }
 
@@ -59,8 +59,8 @@ TEST(InferJsonSchema, SamplesTypesButCountsEveryRecord) {
   std::vector<Column> cols;
   int64_t records = 0;
   std::string error;
-  ASSERT_TRUE(InferJsonSchema("{\"a\":1}\n{\"a\":2}\n{\"a\":\"x\",\"b\":1}\n", 2, &cols, &records,
-                              &error));
+  ASSERT_TRUE(
+      InferJsonSchema("{\"a\":1}\n{\"a\":2}\n{\"a\":\"x\",\"b\":1}\n", 2, &cols, &records, &error));
   EXPECT_EQ(records, 3);
   EXPECT_EQ(Types(cols), "a:int ");
 }

@@ -145,8 +145,8 @@ std::string GlueTableInput(const TableInfo& t, const std::string& location_prefi
                     const std::string& indent) {
     std::string out = "{";
     for (size_t i = 0; i < kv.size(); ++i) {
-      out += fmt::format("{}\n{}  {}: {}", i ? "," : "", indent, str(kv[i].first),
-                         str(kv[i].second));
+      out +=
+          fmt::format("{}\n{}  {}: {}", i ? "," : "", indent, str(kv[i].first), str(kv[i].second));
     }
     return out + (kv.empty() ? "}" : "\n" + indent + "}");
   };

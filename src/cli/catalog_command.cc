@@ -29,7 +29,8 @@ std::string Quoted(const std::string& s) {
 }
 
 // Splits "db.table" into its parts; a bare name uses `database`.
-std::pair<std::string, std::string> SplitName(const std::string& name, const std::string& database) {
+std::pair<std::string, std::string> SplitName(const std::string& name,
+                                              const std::string& database) {
   size_t dot = name.find('.');
   if (dot == std::string::npos) return {database, name};
   return {name.substr(0, dot), name.substr(dot + 1)};
@@ -122,9 +123,8 @@ Runner AddCatalogCommand(CLI::App& app) {
         fmt::print(
             "crawl {} {} {} .. {}: {} created, {} updated, {} deleted, {} partitions added, {} "
             "files read, {} unchanged, {} errors\n",
-            r.id, r.state, Time(r.started_ms), Time(r.ended_ms), r.tables_created,
-            r.tables_updated, r.tables_deleted, r.partitions_added, r.files_read,
-            r.files_unchanged, r.errors.size());
+            r.id, r.state, Time(r.started_ms), Time(r.ended_ms), r.tables_created, r.tables_updated,
+            r.tables_deleted, r.partitions_added, r.files_read, r.files_unchanged, r.errors.size());
         for (const auto& e : r.errors) fmt::print("  error: {}\n", e.message);
       }
       return 0;
@@ -134,13 +134,14 @@ Runner AddCatalogCommand(CLI::App& app) {
       fmt::print("table        {}.{}\n", t.database, t.name);
       fmt::print("location     {}\n", catalog::TableLocation(t, ""));
       fmt::print("format       {} ({})\n", t.classification, t.serde);
-      fmt::print("state        {} (version {}, created {} by {}, updated {})\n", t.state,
-                 t.version, Time(t.created_ms), t.created_by, Time(t.updated_ms));
+      fmt::print("state        {} (version {}, created {} by {}, updated {})\n", t.state, t.version,
+                 Time(t.created_ms), t.created_by, Time(t.updated_ms));
       for (const auto& [k, v] : catalog::GlueParameters(t)) fmt::print("  {:<22} {}\n", k, v);
       fmt::print("columns\n");
       for (const auto& c : t.columns) {
-        fmt::print("  {:<24} {}{}\n", c.name, c.type,
-                   c.source_name != c.name ? fmt::format("  (in data: \"{}\")", c.source_name) : "");
+        fmt::print(
+            "  {:<24} {}{}\n", c.name, c.type,
+            c.source_name != c.name ? fmt::format("  (in data: \"{}\")", c.source_name) : "");
       }
       if (!t.partition_keys.empty()) {
         fmt::print("partition keys\n");

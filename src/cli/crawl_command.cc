@@ -41,7 +41,8 @@ Runner AddCrawlCommand(CLI::App& app) {
       "Discover the lake's tables (Parquet, JSON, CSV; Hive partitions) into the catalog, like an "
       "AWS Glue crawler.\nRe-crawls read only new or changed files.\n"
       "Example: ticklake crawl --lake ticklake-data/lake --exclude '*.tmp'");
-  sub->add_option("--lake", opts->lake, "Lake directory (or file://, memory://)")->capture_default_str();
+  sub->add_option("--lake", opts->lake, "Lake directory (or file://, memory://)")
+      ->capture_default_str();
   sub->add_option("--catalog", opts->catalog, "Catalog file (SQLite), created if missing")
       ->capture_default_str();
   sub->add_option("--database", opts->crawl.database, "Catalog database to crawl into")
@@ -82,8 +83,7 @@ Runner AddCrawlCommand(CLI::App& app) {
     catalog::Catalog cat(opts->catalog);
     catalog::CrawlSummary s = catalog::Crawl(*lake, cat, options);
     if (opts->json) {
-      std::string out = fmt::format(
-          "{{\"crawl_id\":{},\"database\":", s.crawl_id);
+      std::string out = fmt::format("{{\"crawl_id\":{},\"database\":", s.crawl_id);
       AppendJsonString(out, options.database);
       out += fmt::format(
           ",\"tables_created\":{},\"tables_updated\":{},\"tables_deleted\":{},"

@@ -31,8 +31,11 @@ uint64_t ParseSize(const std::string& text) {
   for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (!unit.empty() && unit.back() == 'B') unit.pop_back();
   if (!unit.empty() && unit.back() == 'I') unit.pop_back();  // KiB, MiB, GiB
-  double scale = unit.empty() ? 1 : unit == "K" ? 1024.0 : unit == "M" ? 1048576.0
-                 : unit == "G" ? 1073741824.0 : -1;
+  double scale = unit.empty()  ? 1
+                 : unit == "K" ? 1024.0
+                 : unit == "M" ? 1048576.0
+                 : unit == "G" ? 1073741824.0
+                               : -1;
   if (scale < 0 || value < 0) Fail("invalid size '{}' (examples: 512M, 2G, 1000000)", text);
   return static_cast<uint64_t>(value * scale);
 }
@@ -68,15 +71,19 @@ Runner AddQueryCommand(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "query",
       "Run Athena-style SQL over the catalog's tables with embedded DuckDB.\n"
-      "Examples: ticklake query 'SELECT \"index\", count(*), avg(close) FROM stock_market GROUP BY 1'\n"
+      "Examples: ticklake query 'SELECT \"index\", count(*), avg(close) FROM stock_market GROUP BY "
+      "1'\n"
       "          ticklake query -f report.sql --format csv;  ticklake query (interactive)\n"
-      "          ticklake query \"CREATE TABLE hsi AS SELECT * FROM stock_market WHERE \\\"index\\\"='HSI'\"");
-  sub->add_option("sql", opts->sql, "SQL statement (omit for -f, stdin, or the interactive prompt)");
+      "          ticklake query \"CREATE TABLE hsi AS SELECT * FROM stock_market WHERE "
+      "\\\"index\\\"='HSI'\"");
+  sub->add_option("sql", opts->sql,
+                  "SQL statement (omit for -f, stdin, or the interactive prompt)");
   sub->add_option("-f,--file", opts->file, "Run the statements of this SQL file in order");
   sub->add_option("--lake", opts->lake,
                   "Lake directory (default: the lake the catalog's tables were crawled from)");
   sub->add_option("--catalog", opts->catalog, "Catalog file (SQLite)")->capture_default_str();
-  sub->add_option("--database", opts->database, "Database for bare table names")->capture_default_str();
+  sub->add_option("--database", opts->database, "Database for bare table names")
+      ->capture_default_str();
   sub->add_option("--data-dir", opts->data_dir, "Where results/, cache/ and tmp/ go")
       ->capture_default_str();
   sub->add_option("--format", opts->format, "Output: table, csv, json (lines) or markdown")
@@ -87,7 +94,8 @@ Runner AddQueryCommand(CLI::App& app) {
   sub->add_option("--timeout", opts->timeout, "Cancel a statement after SECS seconds (0 = never)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  sub->add_option("--cache-size", opts->cache_size, "Local cache budget for S3 lakes (e.g. 512M, 2G)")
+  sub->add_option("--cache-size", opts->cache_size,
+                  "Local cache budget for S3 lakes (e.g. 512M, 2G)")
       ->capture_default_str();
   sub->add_flag("--history", opts->history, "Show recent queries from the catalog and exit");
   sub->add_option("--history-limit", opts->history_limit, "How many queries --history shows")
@@ -96,11 +104,11 @@ Runner AddQueryCommand(CLI::App& app) {
   return [opts] {
     auto cat = catalog::Catalog::OpenExisting(opts->catalog);
     query::OutputFormat format = query::ParseOutputFormat(opts->format);
-    if (opts->history) {
+    auto print_history = [&] {
       query::QueryResult h;
       h.column_names = {"id", "submitted", "state", "ms", "rows", "bytes", "sql", "error"};
-      h.column_types = {"VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "BIGINT", "BIGINT", "VARCHAR",
-                        "VARCHAR"};
+      h.column_types = {"VARCHAR", "VARCHAR", "VARCHAR", "BIGINT",
+                        "BIGINT",  "BIGINT",  "VARCHAR", "VARCHAR"};
       for (const auto& q : cat->ListQueries(opts->history_limit)) {
         std::string sql = q.sql.size() > 60 ? q.sql.substr(0, 57) + "..." : q.sql;
         std::string error = q.error.substr(0, q.error.find('\n'));
@@ -109,6 +117,9 @@ Runner AddQueryCommand(CLI::App& app) {
                           error.empty() ? std::nullopt : std::optional<std::string>(error)});
       }
       fmt::print("{}", query::FormatResult(h, format, 0));
+    };
+    if (opts->history) {
+      print_history();
       return 0;
     }
     std::string lake_uri = opts->lake;
@@ -157,7 +168,8 @@ Runner AddQueryCommand(CLI::App& app) {
       return 0;
     }
     if (!isatty(STDIN_FILENO)) {
-      std::string script((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+      std::string script((std::istreambuf_iterator<char>(std::cin)),
+                         std::istreambuf_iterator<char>());
       for (const auto& statement : query::SplitStatements(script)) run_one(statement);
       return 0;
     }
@@ -166,7 +178,7 @@ Runner AddQueryCommand(CLI::App& app) {
     // being typed); a second Ctrl-C while a statement runs exits. History: --history.
     fmt::print(stderr,
                "ticklake query: database {} on {}. End statements with ';'. .tables lists tables, "
-               ".quit leaves.\n",
+               ".history recent queries, .quit leaves.\n",
                opts->database, lake->Uri());
     std::string buffer, line;
     while (true) {
@@ -183,6 +195,10 @@ Runner AddQueryCommand(CLI::App& app) {
         break;
       }
       if (buffer.empty() && (line == ".quit" || line == ".exit" || line == "\\q")) break;
+      if (buffer.empty() && line == ".history") {
+        print_history();
+        continue;
+      }
       if (buffer.empty() && line == ".tables") {
         for (const auto& t : cat->ListTables(opts->database)) {
           if (t.state == "active") fmt::print("{}\n", t.name);

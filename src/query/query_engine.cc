@@ -40,52 +40,92 @@ struct RawResult {
 
 const char* TypeName(duckdb_type type) {
   switch (type) {
-    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
-    case DUCKDB_TYPE_TINYINT: return "TINYINT";
-    case DUCKDB_TYPE_SMALLINT: return "SMALLINT";
-    case DUCKDB_TYPE_INTEGER: return "INTEGER";
-    case DUCKDB_TYPE_BIGINT: return "BIGINT";
-    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
-    case DUCKDB_TYPE_USMALLINT: return "USMALLINT";
-    case DUCKDB_TYPE_UINTEGER: return "UINTEGER";
-    case DUCKDB_TYPE_UBIGINT: return "UBIGINT";
-    case DUCKDB_TYPE_HUGEINT: return "HUGEINT";
-    case DUCKDB_TYPE_UHUGEINT: return "UHUGEINT";
-    case DUCKDB_TYPE_FLOAT: return "FLOAT";
-    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
-    case DUCKDB_TYPE_DECIMAL: return "DECIMAL";
-    case DUCKDB_TYPE_DATE: return "DATE";
-    case DUCKDB_TYPE_TIMESTAMP: return "TIMESTAMP";
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMP WITH TIME ZONE";
-    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
-    case DUCKDB_TYPE_BLOB: return "BLOB";
-    case DUCKDB_TYPE_LIST: return "LIST";
-    case DUCKDB_TYPE_STRUCT: return "STRUCT";
-    case DUCKDB_TYPE_MAP: return "MAP";
-    default: return "OTHER";
+    case DUCKDB_TYPE_BOOLEAN:
+      return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT:
+      return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT:
+      return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER:
+      return "INTEGER";
+    case DUCKDB_TYPE_BIGINT:
+      return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT:
+      return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT:
+      return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER:
+      return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT:
+      return "UBIGINT";
+    case DUCKDB_TYPE_HUGEINT:
+      return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT:
+      return "UHUGEINT";
+    case DUCKDB_TYPE_FLOAT:
+      return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE:
+      return "DOUBLE";
+    case DUCKDB_TYPE_DECIMAL:
+      return "DECIMAL";
+    case DUCKDB_TYPE_DATE:
+      return "DATE";
+    case DUCKDB_TYPE_TIMESTAMP:
+      return "TIMESTAMP";
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return "TIMESTAMP WITH TIME ZONE";
+    case DUCKDB_TYPE_VARCHAR:
+      return "VARCHAR";
+    case DUCKDB_TYPE_BLOB:
+      return "BLOB";
+    case DUCKDB_TYPE_LIST:
+      return "LIST";
+    case DUCKDB_TYPE_STRUCT:
+      return "STRUCT";
+    case DUCKDB_TYPE_MAP:
+      return "MAP";
+    default:
+      return "OTHER";
   }
 }
 
 std::string StatementName(duckdb_statement_type type) {
   switch (type) {
-    case DUCKDB_STATEMENT_TYPE_SELECT: return "SELECT";
-    case DUCKDB_STATEMENT_TYPE_EXPLAIN: return "EXPLAIN";
-    case DUCKDB_STATEMENT_TYPE_INSERT: return "INSERT";
-    case DUCKDB_STATEMENT_TYPE_UPDATE: return "UPDATE";
-    case DUCKDB_STATEMENT_TYPE_DELETE: return "DELETE";
-    case DUCKDB_STATEMENT_TYPE_CREATE: return "CREATE";
-    case DUCKDB_STATEMENT_TYPE_COPY: return "COPY";
-    case DUCKDB_STATEMENT_TYPE_EXPORT: return "EXPORT";
-    case DUCKDB_STATEMENT_TYPE_ATTACH: return "ATTACH";
-    case DUCKDB_STATEMENT_TYPE_DETACH: return "DETACH";
-    case DUCKDB_STATEMENT_TYPE_LOAD: return "LOAD/INSTALL";
+    case DUCKDB_STATEMENT_TYPE_SELECT:
+      return "SELECT";
+    case DUCKDB_STATEMENT_TYPE_EXPLAIN:
+      return "EXPLAIN";
+    case DUCKDB_STATEMENT_TYPE_INSERT:
+      return "INSERT";
+    case DUCKDB_STATEMENT_TYPE_UPDATE:
+      return "UPDATE";
+    case DUCKDB_STATEMENT_TYPE_DELETE:
+      return "DELETE";
+    case DUCKDB_STATEMENT_TYPE_CREATE:
+      return "CREATE";
+    case DUCKDB_STATEMENT_TYPE_COPY:
+      return "COPY";
+    case DUCKDB_STATEMENT_TYPE_EXPORT:
+      return "EXPORT";
+    case DUCKDB_STATEMENT_TYPE_ATTACH:
+      return "ATTACH";
+    case DUCKDB_STATEMENT_TYPE_DETACH:
+      return "DETACH";
+    case DUCKDB_STATEMENT_TYPE_LOAD:
+      return "LOAD/INSTALL";
     case DUCKDB_STATEMENT_TYPE_SET:
-    case DUCKDB_STATEMENT_TYPE_VARIABLE_SET: return "SET";
-    case DUCKDB_STATEMENT_TYPE_PRAGMA: return "PRAGMA";
-    case DUCKDB_STATEMENT_TYPE_DROP: return "DROP";
-    case DUCKDB_STATEMENT_TYPE_ALTER: return "ALTER";
-    case DUCKDB_STATEMENT_TYPE_CALL: return "CALL";
-    default: return "this statement";
+    case DUCKDB_STATEMENT_TYPE_VARIABLE_SET:
+      return "SET";
+    case DUCKDB_STATEMENT_TYPE_PRAGMA:
+      return "PRAGMA";
+    case DUCKDB_STATEMENT_TYPE_DROP:
+      return "DROP";
+    case DUCKDB_STATEMENT_TYPE_ALTER:
+      return "ALTER";
+    case DUCKDB_STATEMENT_TYPE_CALL:
+      return "CALL";
+    default:
+      return "this statement";
   }
 }
 
@@ -241,8 +281,8 @@ int64_t QueryEngine::PrepareViews(const std::string& sql) {
           return false;
         });
       }
-      std::string state = fmt::format("{}:{}:{}:{}", t.version, t.updated_ms, t.file_count,
-                                      files.size());
+      std::string state =
+          fmt::format("{}:{}:{}:{}", t.version, t.updated_ms, t.file_count, files.size());
       for (const auto& f : files) bytes += static_cast<int64_t>(f.size);
       if (!restrictions.empty()) state += ":" + fmt::format("{}", fmt::join(keys, ","));
       for (const auto& [k, v] : restrictions) state += fmt::format("|{}={}", k, fmt::join(v, ","));
@@ -290,8 +330,9 @@ std::string QueryEngine::ExplainUnknownTable(const std::string& message) {
   // DuckDB's own "Did you mean" points at its internal tables; ours are the catalog's.
   std::string rest;
   if (size_t line = message.find("\nLINE"); line != std::string::npos) rest = message.substr(line);
-  std::string hint = close.empty() ? "the catalog has no tables (run `ticklake crawl`)"
-                                   : fmt::format("closest catalog tables: {}", fmt::join(close, ", "));
+  std::string hint = close.empty()
+                         ? "the catalog has no tables (run `ticklake crawl`)"
+                         : fmt::format("closest catalog tables: {}", fmt::join(close, ", "));
   return fmt::format("Catalog Error: table {} does not exist in database {}; {}{}", missing,
                      options_.database, hint, rest);
 }
@@ -313,9 +354,10 @@ QueryResult QueryEngine::Execute(const std::string& sql, bool internal) {
   }
   duckdb_statement_type type = duckdb_prepared_statement_type(prepared.handle);
   if (!internal && type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
-    Fail("{} statements are not allowed: queries may SELECT, EXPLAIN, or CREATE TABLE name AS "
-         "SELECT",
-         StatementName(type));
+    Fail(
+        "{} statements are not allowed: queries may SELECT, EXPLAIN, or CREATE TABLE name AS "
+        "SELECT",
+        StatementName(type));
   }
 
   // The C API renders nested values (lists, structs, maps) only through a cast: wrap the query so
@@ -331,7 +373,8 @@ QueryResult QueryEngine::Execute(const std::string& sql, bool internal) {
                        t == DUCKDB_TYPE_ARRAY || t == DUCKDB_TYPE_UNION;
       nested |= is_nested;
       as_json.push_back(is_nested);
-      std::string name = duck::QuoteIdentifier(duckdb_prepared_statement_column_name(prepared.handle, c));
+      std::string name =
+          duck::QuoteIdentifier(duckdb_prepared_statement_column_name(prepared.handle, c));
       projection.push_back(is_nested ? fmt::format("to_json(#{})::VARCHAR AS {}", c + 1, name)
                                      : fmt::format("#{} AS {}", c + 1, name));
     }
@@ -452,15 +495,17 @@ QueryResult QueryEngine::RunCtas(const std::string& sql, const std::string& quer
   } cleanup{dir};
   std::string file_name = "part-00000-00000000000000000000.parquet";
   fs::path staged = dir / file_name;
-  QueryResult copied = Execute("COPY (" + ctas.select + ") TO " + duck::QuoteLiteral(staged.string()) +
-                                   " (FORMAT parquet, COMPRESSION zstd)",
-                               /*internal=*/true);
+  QueryResult copied =
+      Execute("COPY (" + ctas.select + ") TO " + duck::QuoteLiteral(staged.string()) +
+                  " (FORMAT parquet, COMPRESSION zstd)",
+              /*internal=*/true);
   int64_t rows = copied.rows.empty() || !copied.rows[0][0] ? 0 : std::stoll(*copied.rows[0][0]);
-  duck::Result described =
-      conn_->Query("DESCRIBE SELECT * FROM read_parquet(" + duck::QuoteLiteral(staged.string()) + ")");
+  duck::Result described = conn_->Query("DESCRIBE SELECT * FROM read_parquet(" +
+                                        duck::QuoteLiteral(staged.string()) + ")");
   std::vector<std::pair<std::string, catalog::HiveType>> raw;
   for (size_t r = 0; r < described.RowCount(); ++r) {
-    raw.emplace_back(*described.GetString(0, r), catalog::FromDuckDBType(*described.GetString(1, r)));
+    raw.emplace_back(*described.GetString(0, r),
+                     catalog::FromDuckDBType(*described.GetString(1, r)));
   }
   std::string key = location + file_name;
   lake_.PutFile(key, staged);
@@ -542,8 +587,7 @@ QueryResult QueryEngine::Run(const std::string& sql) {
     throw;
   }
   result.query_id = record.id;
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   record.duration_ms = static_cast<int64_t>(result.seconds * 1000);
   record.rows = static_cast<int64_t>(result.rows.size());
   record.bytes_scanned = result.bytes_scanned;
@@ -569,9 +613,10 @@ void QueryEngine::SaveResult(QueryResult& result, const catalog::QueryRecord& re
   AppendJsonString(meta, record.sql);
   meta += ",\"statement\":";
   AppendJsonString(meta, result.statement);
-  meta += fmt::format(",\"state\":\"SUCCEEDED\",\"submitted_ms\":{},\"duration_ms\":{},"
-                      "\"rows\":{},\"bytes_scanned\":{},\"columns\":[",
-                      record.started_ms, record.duration_ms, record.rows, record.bytes_scanned);
+  meta += fmt::format(
+      ",\"state\":\"SUCCEEDED\",\"submitted_ms\":{},\"duration_ms\":{},"
+      "\"rows\":{},\"bytes_scanned\":{},\"columns\":[",
+      record.started_ms, record.duration_ms, record.rows, record.bytes_scanned);
   for (size_t c = 0; c < result.column_names.size(); ++c) {
     meta += c ? ",{\"name\":" : "{\"name\":";
     AppendJsonString(meta, result.column_names[c]);

@@ -40,7 +40,7 @@
 namespace ticklake::query {
 
 struct QueryEngineOptions {
-  std::string database = "default";                // where bare table names resolve
+  std::string database = "default";                  // where bare table names resolve
   std::filesystem::path data_dir = "ticklake-data";  // results/, cache/, tmp/ live here
   bool save_results = true;
   bool record_history = true;

@@ -78,7 +78,8 @@ TEST(QueryEngine, PrunesPartitionsBeforeDownloading) {
   QueryEngineOptions options;
   options.data_dir = dir.path() / "data";
   QueryEngine engine(cat, lake, options);
-  uint64_t one_file = lake.Head("t/index=HSI/year=2020/part-00000-00000000000000000000.parquet")->size;
+  uint64_t one_file =
+      lake.Head("t/index=HSI/year=2020/part-00000-00000000000000000000.parquet")->size;
   QueryResult r = engine.Run("SELECT count(*) FROM t WHERE \"index\" = 'HSI' AND year = 2021");
   EXPECT_EQ(Cell(r, 0, 0), "1000");
   EXPECT_EQ(engine.resolver().bytes_downloaded(), one_file);
@@ -103,9 +104,8 @@ TEST(QueryEngine, RefusesFilesOutsideTheLakeAndNonQueries) {
   EXPECT_EQ(engine.Run("SELECT count(*) FROM e").rows[0][0], "1");
   for (std::string sql : std::vector<std::string>{
            "SELECT * FROM read_csv('/etc/passwd')", "COPY (SELECT 1) TO '/tmp/x'",
-                          "COPY (SELECT 1) TO '" + (dir.path() / "lake/x.csv").string() + "'",
-                          "INSTALL httpfs", "SET enable_external_access=true",
-                          "ATTACH '/tmp/x.db'", "CREATE TABLE z (a INT)"}) {
+           "COPY (SELECT 1) TO '" + (dir.path() / "lake/x.csv").string() + "'", "INSTALL httpfs",
+           "SET enable_external_access=true", "ATTACH '/tmp/x.db'", "CREATE TABLE z (a INT)"}) {
     EXPECT_THROW(engine.Run(sql), Error) << sql;
   }
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "lake/x.csv"));
@@ -113,7 +113,8 @@ TEST(QueryEngine, RefusesFilesOutsideTheLakeAndNonQueries) {
     engine.Run("SELECT * FROM ee");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("closest catalog tables: e"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("closest catalog tables: e"), std::string::npos)
+        << e.what();
   }
   auto history = cat.ListQueries(20);
   EXPECT_EQ(history.front().state, "FAILED");

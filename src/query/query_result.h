@@ -13,14 +13,14 @@
 namespace ticklake::query {
 
 struct QueryResult {
-  std::string query_id;                    // uuid, as Athena gives every query
-  std::string statement;                   // SELECT | EXPLAIN | CTAS
+  std::string query_id;   // uuid, as Athena gives every query
+  std::string statement;  // SELECT | EXPLAIN | CTAS
   std::vector<std::string> column_names;
-  std::vector<std::string> column_types;   // DuckDB type names
+  std::vector<std::string> column_types;  // DuckDB type names
   std::vector<std::vector<std::optional<std::string>>> rows;
   double seconds = 0;
-  int64_t bytes_scanned = 0;               // sizes of the catalog files the query could read
-  std::string result_location;             // saved CSV, when results are saved
+  int64_t bytes_scanned = 0;    // sizes of the catalog files the query could read
+  std::string result_location;  // saved CSV, when results are saved
 };
 
 }  // namespace ticklake::query

@@ -11,9 +11,9 @@ namespace ticklake::query {
 namespace {
 
 bool IsNumericType(const std::string& type) {
-  static const char* kNumeric[] = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT",  "HUGEINT",
+  static const char* kNumeric[] = {"TINYINT",  "SMALLINT",  "INTEGER",  "BIGINT",  "HUGEINT",
                                    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
-                                   "FLOAT",   "DOUBLE",   "DECIMAL"};
+                                   "FLOAT",    "DOUBLE",    "DECIMAL"};
   for (const char* n : kNumeric) {
     if (type.starts_with(n)) return true;
   }

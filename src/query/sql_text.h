@@ -30,7 +30,7 @@ struct Ctas {
   std::string database;  // empty when the name was not qualified
   std::string table;     // lower-cased unless quoted
   bool if_not_exists = false;
-  std::string select;    // the query after AS
+  std::string select;  // the query after AS
 };
 std::optional<Ctas> ParseCtas(std::string_view sql);
 

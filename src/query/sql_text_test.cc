@@ -27,8 +27,9 @@ TEST(SqlText, QuotesTheDefaultDatabase) {
 }
 
 TEST(SqlText, RecognisesCtas) {
-  auto c = ParseCtas("CREATE TABLE IF NOT EXISTS analytics.Daily WITH (format='PARQUET') AS\n"
-                     "SELECT 1");
+  auto c = ParseCtas(
+      "CREATE TABLE IF NOT EXISTS analytics.Daily WITH (format='PARQUET') AS\n"
+      "SELECT 1");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->database, "analytics");
   EXPECT_EQ(c->table, "daily");
@@ -42,9 +43,9 @@ TEST(SqlText, RecognisesCtas) {
 TEST(SqlText, FindsPartitionEqualitiesOnlyWhereThePlainShapeMakesThemSafe) {
   std::set<std::string> keys = {"index", "year"};
   using Map = std::map<std::string, std::set<std::string>>;
-  EXPECT_EQ(PartitionEqualities("SELECT * FROM t WHERE \"index\" = 'HSI' AND close > 3 ORDER BY 1",
-                                keys),
-            (Map{{"index", {"s:HSI"}}}));
+  EXPECT_EQ(
+      PartitionEqualities("SELECT * FROM t WHERE \"index\" = 'HSI' AND close > 3 ORDER BY 1", keys),
+      (Map{{"index", {"s:HSI"}}}));
   EXPECT_EQ(PartitionEqualities("SELECT count(*) FROM t x WHERE x.year IN (2020, 2021) AND "
                                 "'NYA' = index GROUP BY 1",
                                 keys),

@@ -15,9 +15,7 @@ using duck::QuoteLiteral;
 
 constexpr const char* kFileColumn = "__ticklake_file";
 
-std::string DuckType(const std::string& hive) {
-  return catalog::ParseHiveType(hive).ToDuckDB();
-}
+std::string DuckType(const std::string& hive) { return catalog::ParseHiveType(hive).ToDuckDB(); }
 
 std::string RegexEscape(const std::string& s) {
   std::string out;
@@ -36,12 +34,12 @@ std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog:
   if (files.empty()) {
     // No data (yet): an empty relation with the right columns.
     for (const auto& c : t.columns) {
-      projection.push_back(fmt::format("CAST(NULL AS {}) AS {}", DuckType(c.type),
-                                       QuoteIdentifier(c.name)));
+      projection.push_back(
+          fmt::format("CAST(NULL AS {}) AS {}", DuckType(c.type), QuoteIdentifier(c.name)));
     }
     for (const auto& c : t.partition_keys) {
-      projection.push_back(fmt::format("CAST(NULL AS {}) AS {}", DuckType(c.type),
-                                       QuoteIdentifier(c.name)));
+      projection.push_back(
+          fmt::format("CAST(NULL AS {}) AS {}", DuckType(c.type), QuoteIdentifier(c.name)));
     }
     return fmt::format("SELECT {} WHERE false", fmt::join(projection, ", "));
   }
@@ -87,7 +85,8 @@ std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog:
                              QuoteLiteral(DuckType(c.type)));
     }
     if (t.classification == "json") {
-      source = fmt::format("read_json({}, format='auto', columns={{{}}}{})", list, columns, options);
+      source =
+          fmt::format("read_json({}, format='auto', columns={{{}}}{})", list, columns, options);
     } else {
       auto delim = t.serde_parameters.find("field.delim");
       bool header = t.serde_parameters.count("skip.header.line.count") > 0;
@@ -118,8 +117,8 @@ std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog:
       raw = QuoteIdentifier(k.name);
     }
     projection.push_back(fmt::format("TRY_CAST(NULLIF({}, {}) AS {}) AS {}", raw,
-                                     QuoteLiteral(catalog::kHiveDefaultPartition),
-                                     DuckType(k.type), QuoteIdentifier(k.name)));
+                                     QuoteLiteral(catalog::kHiveDefaultPartition), DuckType(k.type),
+                                     QuoteIdentifier(k.name)));
   }
   return fmt::format("SELECT {} FROM {}", fmt::join(projection, ", "), source);
 }
