@@ -145,6 +145,7 @@ Runner AddQueryCommand(CLI::App& app) {
     options.save_results = !opts->no_save;
     options.timeout_seconds = opts->timeout;
     options.cache_bytes = ParseSize(opts->cache_size);
+    options.keep_rows = opts->max_rows;  // only what is shown stays in memory
     query::QueryEngine engine(*cat, *lake, options);
 
     auto run_one = [&](const std::string& sql) {
@@ -152,7 +153,7 @@ Runner AddQueryCommand(CLI::App& app) {
       fmt::print("{}", query::FormatResult(r, format, opts->max_rows));
       std::fflush(stdout);
       fmt::print(stderr, "query {}: {} row(s) in {:.3f} s, {} bytes in scanned tables{}\n",
-                 r.query_id, r.rows.size(), r.seconds, r.bytes_scanned,
+                 r.query_id, r.total_rows, r.seconds, r.bytes_scanned,
                  r.result_location.empty() ? "" : "; results: " + r.result_location);
     };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -337,7 +338,7 @@ std::string QueryEngine::ExplainUnknownTable(const std::string& message) {
                      options_.database, hint, rest);
 }
 
-QueryResult QueryEngine::Execute(const std::string& sql, bool internal) {
+QueryResult QueryEngine::Execute(const std::string& sql, bool internal, const RowSink* sink) {
   duckdb_connection conn = conn_->handle();
   Extracted extracted;
   idx_t count = duckdb_extract_statements(conn, sql.c_str(), &extracted.handle);
@@ -360,40 +361,41 @@ QueryResult QueryEngine::Execute(const std::string& sql, bool internal) {
         StatementName(type));
   }
 
-  // The C API renders nested values (lists, structs, maps) only through a cast: wrap the query so
-  // such columns come back as JSON text.
-  std::vector<bool> as_json;
+  QueryResult result;
+  result.statement = type == DUCKDB_STATEMENT_TYPE_EXPLAIN ? "EXPLAIN" : "SELECT";
+  // A SELECT is wrapped so every column comes back as VARCHAR (nested values as JSON text, which
+  // the C API cannot render otherwise) and streamed chunk by chunk: a large result is written to
+  // its CSV file as it arrives and only the first rows are kept in memory.
+  bool streamed = false;
   if (type == DUCKDB_STATEMENT_TYPE_SELECT) {
     idx_t n = duckdb_prepared_statement_column_count(prepared.handle);
     std::vector<std::string> projection;
-    bool nested = false;
     for (idx_t c = 0; c < n; ++c) {
       duckdb_type t = duckdb_prepared_statement_column_type(prepared.handle, c);
-      bool is_nested = t == DUCKDB_TYPE_LIST || t == DUCKDB_TYPE_STRUCT || t == DUCKDB_TYPE_MAP ||
-                       t == DUCKDB_TYPE_ARRAY || t == DUCKDB_TYPE_UNION;
-      nested |= is_nested;
-      as_json.push_back(is_nested);
-      std::string name =
-          duck::QuoteIdentifier(duckdb_prepared_statement_column_name(prepared.handle, c));
-      projection.push_back(is_nested ? fmt::format("to_json(#{})::VARCHAR AS {}", c + 1, name)
-                                     : fmt::format("#{} AS {}", c + 1, name));
+      bool nested = t == DUCKDB_TYPE_LIST || t == DUCKDB_TYPE_STRUCT || t == DUCKDB_TYPE_MAP ||
+                    t == DUCKDB_TYPE_ARRAY || t == DUCKDB_TYPE_UNION;
+      std::string name = duckdb_prepared_statement_column_name(prepared.handle, c);
+      result.column_names.push_back(name);
+      result.column_types.push_back(nested ? "JSON" : TypeName(t));
+      projection.push_back(fmt::format("{}(#{})::VARCHAR AS {}", nested ? "to_json" : "", c + 1,
+                                       duck::QuoteIdentifier(name)));
     }
-    if (nested) {
-      std::string wrapped =
-          fmt::format("SELECT {} FROM ({}) AS __ticklake_q", fmt::join(projection, ", "), sql);
-      Extracted again;
-      Prepared rewrapped;
-      if (duckdb_extract_statements(conn, wrapped.c_str(), &again.handle) == 1 &&
-          duckdb_prepare_extracted_statement(conn, again.handle, 0, &rewrapped.handle) ==
-              DuckDBSuccess) {
-        std::swap(prepared.handle, rewrapped.handle);
-      } else {
-        as_json.assign(n, false);
-      }
+    std::string wrapped =
+        fmt::format("SELECT {} FROM ({}) AS __ticklake_q", fmt::join(projection, ", "), sql);
+    Extracted again;
+    Prepared rewrapped;
+    if (n > 0 && duckdb_extract_statements(conn, wrapped.c_str(), &again.handle) == 1 &&
+        duckdb_prepare_extracted_statement(conn, again.handle, 0, &rewrapped.handle) ==
+            DuckDBSuccess) {
+      std::swap(prepared.handle, rewrapped.handle);
+      streamed = true;
+    } else {
+      result.column_names.clear();
+      result.column_types.clear();
     }
   }
 
-  // Watch for Ctrl-C, Cancel() and the timeout while DuckDB works.
+  // Watch for Ctrl-C, Cancel() and the timeout while DuckDB works (and while rows stream).
   std::atomic<bool> done{false};
   std::atomic<int> stopped_by{0};  // 1 cancelled, 2 timed out
   auto deadline = std::chrono::steady_clock::now() +
@@ -413,27 +415,72 @@ QueryResult QueryEngine::Execute(const std::string& sql, bool internal) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   });
-  RawResult raw;
-  duckdb_state state = duckdb_execute_prepared(prepared.handle, &raw.result);
-  done = true;
-  watcher.join();
-  cancel_ = false;
-  if (state == DuckDBError) {
+  struct StopWatcher {
+    std::atomic<bool>& done;
+    std::thread& watcher;
+    std::atomic<bool>& cancel;
+    ~StopWatcher() {
+      done = true;
+      if (watcher.joinable()) watcher.join();
+      cancel = false;
+    }
+  } stop_watcher{done, watcher, cancel_};
+  auto fail = [&](const char* error) {
     if (stopped_by == 1) Fail("query cancelled");
     if (stopped_by == 2) Fail("query timed out after {} s", options_.timeout_seconds);
-    const char* error = duckdb_result_error(&raw.result);
     Fail("{}", ExplainUnknownTable(error ? error : "query failed"));
+  };
+  auto add_row = [&](std::vector<std::optional<std::string>>&& row) {
+    if (sink && sink->row) sink->row(row);
+    if (options_.keep_rows == 0 || result.rows.size() < options_.keep_rows) {
+      result.rows.push_back(std::move(row));
+    }
+    ++result.total_rows;
+  };
+
+  RawResult raw;
+  if (streamed) {
+    if (duckdb_execute_prepared_streaming(prepared.handle, &raw.result) == DuckDBError) {
+      fail(duckdb_result_error(&raw.result));
+    }
+    if (sink && sink->begin) sink->begin(result);
+    size_t columns = result.column_names.size();
+    while (true) {
+      duckdb_data_chunk chunk = duckdb_fetch_chunk(raw.result);
+      if (!chunk) break;
+      idx_t size = duckdb_data_chunk_get_size(chunk);
+      std::vector<duckdb_string_t*> data(columns);
+      std::vector<uint64_t*> validity(columns);
+      for (size_t c = 0; c < columns; ++c) {
+        duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
+        data[c] = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
+        validity[c] = duckdb_vector_get_validity(vector);
+      }
+      for (idx_t r = 0; r < size; ++r) {
+        std::vector<std::optional<std::string>> row(columns);
+        for (size_t c = 0; c < columns; ++c) {
+          if (validity[c] && !duckdb_validity_row_is_valid(validity[c], r)) continue;
+          duckdb_string_t* value = &data[c][r];
+          row[c] = std::string(duckdb_string_t_data(value), duckdb_string_t_length(*value));
+        }
+        add_row(std::move(row));
+      }
+      duckdb_destroy_data_chunk(&chunk);
+    }
+    if (const char* error = duckdb_result_error(&raw.result); error || stopped_by) fail(error);
+    return result;
   }
-  QueryResult result;
-  result.statement = type == DUCKDB_STATEMENT_TYPE_EXPLAIN ? "EXPLAIN" : "SELECT";
+
+  if (duckdb_execute_prepared(prepared.handle, &raw.result) == DuckDBError) {
+    fail(duckdb_result_error(&raw.result));
+  }
   idx_t columns = duckdb_column_count(&raw.result);
   idx_t rows = duckdb_row_count(&raw.result);
   for (idx_t c = 0; c < columns; ++c) {
     result.column_names.emplace_back(duckdb_column_name(&raw.result, c));
-    bool json = c < as_json.size() && as_json[c];
-    result.column_types.emplace_back(json ? "JSON" : TypeName(duckdb_column_type(&raw.result, c)));
+    result.column_types.emplace_back(TypeName(duckdb_column_type(&raw.result, c)));
   }
-  result.rows.reserve(rows);
+  if (sink && sink->begin) sink->begin(result);
   for (idx_t r = 0; r < rows; ++r) {
     std::vector<std::optional<std::string>> row(columns);
     for (idx_t c = 0; c < columns; ++c) {
@@ -442,7 +489,7 @@ QueryResult QueryEngine::Execute(const std::string& sql, bool internal) {
       row[c] = value ? std::string(value) : std::string();
       duckdb_free(value);
     }
-    result.rows.push_back(std::move(row));
+    add_row(std::move(row));
   }
   return result;
 }
@@ -560,18 +607,59 @@ QueryResult QueryEngine::Run(const std::string& sql) {
   record.sql = sql;
   record.started_ms = catalog::NowMs();
   QueryResult result;
+  // Rows go to <results>/<id>.csv as they arrive (under a hidden temporary name until the
+  // statement has succeeded), so the saved result is complete even when few rows are kept.
+  fs::path results_dir = options_.data_dir / "results";
+  fs::path csv_path = results_dir / (record.id + ".csv");
+  fs::path csv_tmp = results_dir / ("." + record.id + ".csv.tmp");
+  std::ofstream csv;
+  RowSink sink;
+  if (options_.save_results) {
+    sink.begin = [&](const QueryResult& r) {
+      std::error_code ec;
+      fs::create_directories(results_dir, ec);
+      if (ec) Fail("cannot create {}: {}", results_dir.string(), ec.message());
+      csv.open(csv_tmp, std::ios::binary | std::ios::trunc);
+      if (!csv) Fail("cannot write {}: {}", csv_tmp.string(), ErrnoMessage());
+      for (size_t c = 0; c < r.column_names.size(); ++c) {
+        csv << (c ? "," : "") << CsvField(r.column_names[c]);
+      }
+      csv << "\n";
+    };
+    sink.row = [&](const std::vector<std::optional<std::string>>& row) {
+      for (size_t c = 0; c < row.size(); ++c) {
+        if (c) csv << ',';
+        if (row[c]) csv << CsvField(*row[c]);
+      }
+      csv << '\n';
+    };
+  }
   try {
     std::string text = QuoteDefaultDatabase(Trimmed(sql));
     record.sql = text;
     int64_t bytes = PrepareViews(text);
     if (ParseCtas(text)) {
       result = RunCtas(text, record.id);
+      result.total_rows = static_cast<int64_t>(result.rows.size());
+      if (sink.begin) {
+        sink.begin(result);
+        for (const auto& row : result.rows) sink.row(row);
+      }
     } else {
-      result = Execute(text, /*internal=*/false);
+      result = Execute(text, /*internal=*/false, &sink);
     }
     result.bytes_scanned = bytes;
+    if (csv.is_open()) {
+      csv.close();
+      if (!csv) Fail("cannot write {}", csv_tmp.string());
+      fs::rename(csv_tmp, csv_path);
+      result.result_location = fs::absolute(csv_path).string();
+    }
     record.state = "SUCCEEDED";
   } catch (const Error& e) {
+    if (csv.is_open()) csv.close();
+    std::error_code ec;
+    fs::remove(csv_tmp, ec);
     record.state = std::string(e.what()).starts_with("query cancelled") ? "CANCELLED" : "FAILED";
     record.error = e.what();
     record.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -589,22 +677,16 @@ QueryResult QueryEngine::Run(const std::string& sql) {
   result.query_id = record.id;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   record.duration_ms = static_cast<int64_t>(result.seconds * 1000);
-  record.rows = static_cast<int64_t>(result.rows.size());
+  record.rows = result.total_rows;
   record.bytes_scanned = result.bytes_scanned;
-  if (options_.save_results) SaveResult(result, record);
   record.result_location = result.result_location;
+  if (options_.save_results) SaveMetadata(result, record);
   if (options_.record_history) catalog_.RecordQuery(record);
   return result;
 }
 
-void QueryEngine::SaveResult(QueryResult& result, const catalog::QueryRecord& record) {
+void QueryEngine::SaveMetadata(const QueryResult& result, const catalog::QueryRecord& record) {
   fs::path dir = options_.data_dir / "results";
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) Fail("cannot create {}: {}", dir.string(), ec.message());
-  fs::path csv = dir / (result.query_id + ".csv");
-  WriteFileAtomically(csv, FormatResult(result, OutputFormat::kCsv, 0));
-  result.result_location = fs::absolute(csv).string();
   std::string meta = "{\"id\":";
   AppendJsonString(meta, result.query_id);
   meta += ",\"database\":";

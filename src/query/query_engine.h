@@ -26,6 +26,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,6 +48,14 @@ struct QueryEngineOptions {
   uint64_t cache_bytes = uint64_t{2} << 30;  // cache budget for non-local lakes
   double timeout_seconds = 0;                // 0 = no timeout
   int threads = 0;                           // DuckDB threads; 0 = DuckDB's default
+  // Rows kept in QueryResult::rows (0 = all); the saved CSV always holds every row.
+  size_t keep_rows = 0;
+};
+
+// Receives a statement's columns (begin) and then each row as it streams out of DuckDB.
+struct RowSink {
+  std::function<void(const QueryResult&)> begin;
+  std::function<void(const std::vector<std::optional<std::string>>&)> row;
 };
 
 class QueryEngine {
@@ -68,10 +77,10 @@ class QueryEngine {
 
  private:
   int64_t PrepareViews(const std::string& sql);
-  QueryResult Execute(const std::string& sql, bool internal);
+  QueryResult Execute(const std::string& sql, bool internal, const RowSink* sink = nullptr);
   QueryResult RunCtas(const std::string& sql, const std::string& query_id);
   std::string ExplainUnknownTable(const std::string& message);
-  void SaveResult(QueryResult& result, const catalog::QueryRecord& record);
+  void SaveMetadata(const QueryResult& result, const catalog::QueryRecord& record);
 
   catalog::Catalog& catalog_;
   ObjectStore& lake_;

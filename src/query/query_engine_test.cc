@@ -120,6 +120,25 @@ TEST(QueryEngine, RefusesFilesOutsideTheLakeAndNonQueries) {
   EXPECT_EQ(history.front().state, "FAILED");
 }
 
+TEST(QueryEngine, StreamsLargeResultsToTheCsvAndKeepsOnlyTheFirstRows) {
+  TempDir dir;
+  LocalStore lake(dir.path() / "lake");
+  catalog::Catalog cat(dir.path() / "c.db");
+  QueryEngineOptions options;
+  options.data_dir = dir.path() / "data";
+  options.keep_rows = 3;
+  QueryEngine engine(cat, lake, options);
+  QueryResult r = engine.Run("SELECT range AS n, NULL AS z FROM range(100000) ORDER BY n");
+  EXPECT_EQ(r.rows.size(), 3u);
+  EXPECT_EQ(r.total_rows, 100000);
+  EXPECT_EQ(Cell(r, 2, 0), "2");
+  EXPECT_EQ(Cell(r, 2, 1), "NULL");
+  std::string csv = ReadWholeFile(r.result_location);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 100001);
+  EXPECT_EQ(csv.substr(0, 10), "n,z\n0,\n1,\n");
+  EXPECT_EQ(cat.ListQueries(1)[0].rows, 100000);
+}
+
 TEST(QueryEngine, TimesOut) {
   TempDir dir;
   LocalStore lake(dir.path() / "lake");

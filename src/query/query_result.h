@@ -16,8 +16,9 @@ struct QueryResult {
   std::string query_id;   // uuid, as Athena gives every query
   std::string statement;  // SELECT | EXPLAIN | CTAS
   std::vector<std::string> column_names;
-  std::vector<std::string> column_types;  // DuckDB type names
-  std::vector<std::vector<std::optional<std::string>>> rows;
+  std::vector<std::string> column_types;                      // DuckDB type names
+  std::vector<std::vector<std::optional<std::string>>> rows;  // the first keep_rows rows
+  int64_t total_rows = 0;  // rows the statement returned (>= rows.size())
   double seconds = 0;
   int64_t bytes_scanned = 0;    // sizes of the catalog files the query could read
   std::string result_location;  // saved CSV, when results are saved

@@ -79,8 +79,9 @@ std::string CsvField(std::string_view value) {
 }
 
 std::string FormatResult(const QueryResult& r, OutputFormat format, size_t max_rows) {
-  size_t total = r.rows.size();
-  size_t shown = max_rows == 0 ? total : std::min(total, max_rows);
+  size_t kept = r.rows.size();
+  size_t total = std::max(kept, static_cast<size_t>(std::max<int64_t>(r.total_rows, 0)));
+  size_t shown = max_rows == 0 ? kept : std::min(kept, max_rows);
   size_t ncols = r.column_names.size();
   std::vector<bool> numeric(ncols);
   for (size_t c = 0; c < ncols; ++c) {
