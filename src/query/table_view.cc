@@ -26,6 +26,15 @@ std::string RegexEscape(const std::string& s) {
   return out;
 }
 
+std::string JsonEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog::FileInfo>& files,
@@ -74,6 +83,34 @@ std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog:
     options += ", hive_partitioning=false";
   }
   if (unnamed_partitions) options += fmt::format(", filename={}", QuoteLiteral(kFileColumn));
+
+  // The tutorial's layout (thousands of files of one JSON object each, scalar columns, no
+  // partitions): reading each file as text and parsing it with json_transform is about twice as
+  // fast as read_json, whose per-file setup dominates for tiny files.
+  bool one_object_per_file = t.classification == "json" && t.partition_keys.empty();
+  for (const auto& f : files) {
+    one_object_per_file &= f.record_count == 1 && !f.key.ends_with(".gz");
+  }
+  for (const auto& c : t.columns) {
+    auto kind = catalog::ParseHiveType(c.type).kind;
+    one_object_per_file &= kind != catalog::HiveType::Kind::kStruct &&
+                           kind != catalog::HiveType::Kind::kArray &&
+                           kind != catalog::HiveType::Kind::kMap;
+  }
+  if (one_object_per_file) {
+    std::string structure;
+    for (const auto& c : t.columns) {
+      structure += fmt::format("{}\"{}\": \"{}\"", structure.empty() ? "" : ", ",
+                               JsonEscape(c.source_name), DuckType(c.type));
+    }
+    for (const auto& c : t.columns) {
+      projection.push_back(fmt::format("CAST(__r.{} AS {}) AS {}", QuoteIdentifier(c.source_name),
+                                       DuckType(c.type), QuoteIdentifier(c.name)));
+    }
+    return fmt::format(
+        "SELECT {} FROM (SELECT json_transform(content, {}) AS __r FROM read_text({}))",
+        fmt::join(projection, ", "), QuoteLiteral("{" + structure + "}"), list);
+  }
 
   std::string source;
   if (t.classification == "parquet") {
