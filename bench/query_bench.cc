@@ -11,6 +11,7 @@
 // --runs times through QueryEngine (results not saved), printing the first (cold: view creation
 // reads every footer / file list) and the median of the rest, rows/s and the ratio.
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -32,6 +33,15 @@ namespace fs = std::filesystem;
 
 double Seconds(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// CPU seconds (user + system, all threads) used by this process so far: steadier than wall time
+// on a shared machine.
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto secs = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
 }
 
 double Median(std::vector<double> v) {
@@ -76,7 +86,7 @@ void BuildTutorialLake(const fs::path& lake, int files) {
 }
 
 struct Timing {
-  double crawl = 0, cold = 0, warm_median = 0;
+  double crawl = 0, cold = 0, warm_median = 0, cpu_median = 0;
   int64_t rows = 0;
 };
 
@@ -96,11 +106,13 @@ Timing Measure(const fs::path& lake_dir, const fs::path& work, const std::string
   options.save_results = false;
   query::QueryEngine engine(cat, lake, options);
   std::string sql = fmt::format("SELECT \"index\", count(*), avg(close) FROM {} GROUP BY 1", table);
-  std::vector<double> warm;
+  std::vector<double> warm, cpu;
   for (int i = 0; i < runs; ++i) {
     start = std::chrono::steady_clock::now();
+    double cpu_start = CpuSeconds();
     query::QueryResult r = engine.Run(sql);
     double secs = Seconds(start);
+    if (i > 0) cpu.push_back(CpuSeconds() - cpu_start);
     if (r.rows.size() != 14) fmt::print(stderr, "unexpected {} groups\n", r.rows.size());
     fmt::print("  {} run {}: {:.3f} s\n", table, i + 1, secs);
     if (i == 0) {
@@ -110,6 +122,7 @@ Timing Measure(const fs::path& lake_dir, const fs::path& work, const std::string
     }
   }
   t.warm_median = warm.empty() ? t.cold : Median(warm);
+  t.cpu_median = Median(cpu);
   return t;
 }
 
@@ -146,9 +159,9 @@ int Main(int argc, char** argv) {
   Timing j = Measure(tutorial_lake, work, "tutorial", runs);
   auto line = [](const char* name, const Timing& t) {
     fmt::print(
-        "{:<34} rows {:>10}  crawl {:7.3f} s  first {:7.3f} s  median {:7.3f} s  "
-        "{:>12.0f} rows/s\n",
-        name, t.rows, t.crawl, t.cold, t.warm_median, t.rows / t.warm_median);
+        "{:<34} rows {:>10}  crawl {:7.3f} s  first {:7.3f} s  median {:7.3f} s "
+        "(cpu {:6.3f} s)  {:>12.0f} rows/s\n",
+        name, t.rows, t.crawl, t.cold, t.warm_median, t.cpu_median, t.rows / t.warm_median);
   };
   line("parquet (sink layout)", p);
   line("json (tutorial, 1 object per file)", j);

@@ -289,9 +289,22 @@ int64_t QueryEngine::PrepareViews(const std::string& sql) {
       for (const auto& [k, v] : restrictions) state += fmt::format("|{}={}", k, fmt::join(v, ","));
       auto it = views_.find(id);
       if (it != views_.end() && it->second == state && resolver_.IsLocal()) continue;
-      std::string select = TableViewSql(t, files, [&](const catalog::FileInfo& f) {
+      // The file list lives in a DuckDB variable: the view's SQL stays small, and DuckDB parses
+      // a long list once per change instead of at every statement that binds the view.
+      auto local_path = [&](const catalog::FileInfo& f) {
         return resolver_.Resolve(f.key, f.etag, f.size).string();
-      });
+      };
+      std::string variable = fmt::format("__ticklake_files_{}", variables_.size());
+      if (auto v = variables_.find(id); v != variables_.end()) {
+        variable = v->second;
+      } else {
+        variables_[id] = variable;
+      }
+      if (!files.empty()) {
+        conn_->Query("SET VARIABLE " + variable + " = " + FileListSql(files, local_path));
+      }
+      std::string select =
+          TableViewSql(t, files, local_path, "getvariable(" + duck::QuoteLiteral(variable) + ")");
       conn_->Query("CREATE SCHEMA IF NOT EXISTS " + duck::QuoteIdentifier(db));
       if (auto error = conn_->TryExecute("CREATE OR REPLACE VIEW " + qualified + " AS " + select)) {
         Fail("cannot expose table {}.{}: {}", db, t.name, error->substr(0, error->find('\n')));

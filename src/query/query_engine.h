@@ -89,7 +89,8 @@ class QueryEngine {
   std::filesystem::path staging_dir_;
   std::unique_ptr<duck::Database> db_;
   std::unique_ptr<duck::Connection> conn_;
-  std::map<std::string, std::string> views_;  // "db.table" -> state the view was built from
+  std::map<std::string, std::string> views_;      // "db.table" -> state the view was built from
+  std::map<std::string, std::string> variables_;  // "db.table" -> DuckDB variable of its files
   std::atomic<bool> cancel_{false};
 };
 

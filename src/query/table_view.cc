@@ -37,8 +37,19 @@ std::string JsonEscape(const std::string& s) {
 
 }  // namespace
 
+std::string FileListSql(const std::vector<catalog::FileInfo>& files,
+                        const std::function<std::string(const catalog::FileInfo&)>& local_path) {
+  std::string list = "[";
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (i) list += ", ";
+    list += QuoteLiteral(local_path(files[i]));
+  }
+  return list + "]";
+}
+
 std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog::FileInfo>& files,
-                         const std::function<std::string(const catalog::FileInfo&)>& local_path) {
+                         const std::function<std::string(const catalog::FileInfo&)>& local_path,
+                         const std::string& files_expression) {
   std::vector<std::string> projection;
   if (files.empty()) {
     // No data (yet): an empty relation with the right columns.
@@ -53,12 +64,7 @@ std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog:
     return fmt::format("SELECT {} WHERE false", fmt::join(projection, ", "));
   }
 
-  std::string list = "[";
-  for (size_t i = 0; i < files.size(); ++i) {
-    if (i) list += ", ";
-    list += QuoteLiteral(local_path(files[i]));
-  }
-  list += "]";
+  std::string list = files_expression.empty() ? FileListSql(files, local_path) : files_expression;
 
   // Without a __HIVE_DEFAULT_PARTITION__ folder DuckDB can type partition values itself; with
   // one, values are read as VARCHAR and cast after mapping that name to NULL (slower per row).

@@ -19,8 +19,16 @@
 namespace ticklake::query {
 
 // `local_path` gives the local file for a catalog file (in place or from the cache).
+// `files_expression`, when not empty, is the SQL the readers take their file list from instead
+// of an inline list literal (the engine passes getvariable('...'): a list of 100k paths parsed
+// once per change rather than once per statement).
 std::string TableViewSql(const catalog::TableInfo& table,
                          const std::vector<catalog::FileInfo>& files,
-                         const std::function<std::string(const catalog::FileInfo&)>& local_path);
+                         const std::function<std::string(const catalog::FileInfo&)>& local_path,
+                         const std::string& files_expression = "");
+
+// The DuckDB list literal of the files' local paths.
+std::string FileListSql(const std::vector<catalog::FileInfo>& files,
+                        const std::function<std::string(const catalog::FileInfo&)>& local_path);
 
 }  // namespace ticklake::query
