@@ -1,14 +1,18 @@
 #include "catalog/schema_reader.h"
 
+#include <fcntl.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <climits>
 
 #include "common/error.h"
+#include "common/file_util.h"
 
 namespace ticklake::catalog {
 namespace {
+namespace fs = std::filesystem;
 
 using Kind = HiveType::Kind;
 
@@ -92,6 +96,46 @@ class RecordSchema {
  private:
   std::vector<std::pair<std::string, HiveType>> columns_;
   std::map<std::string, size_t> index_;
+};
+
+// A sparse local stand-in for a remote Parquet object: the right size, the leading magic, and
+// the real footer at the end, which is all DuckDB reads for a schema and row counts. Crawling an
+// S3 lake thus fetches two small ranges per file instead of whole files. Removed on destruction.
+class FooterFile {
+ public:
+  FooterFile(ObjectStore& lake, const ObjectInfo& object, const fs::path& dir) {
+    if (object.size < 12) Fail("too small to be Parquet ({} bytes)", object.size);
+    std::string tail = lake.GetRange(object.key, object.size - 8, 8);
+    if (tail.size() != 8 || tail.substr(4) != "PAR1") Fail("No magic bytes found at end of file");
+    uint32_t length = 0;
+    for (int i = 3; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(tail[i]);
+    if (uint64_t{length} + 12 > object.size) Fail("corrupt Parquet footer length {}", length);
+    std::string footer = lake.GetRange(object.key, object.size - 8 - length, length + 8);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) Fail("cannot create {}: {}", dir.string(), ec.message());
+    path_ = TempPathBeside(dir / "footer.parquet");
+    path_.replace_filename(path_.filename().string() + ".parquet");
+    int fd = ::open(path_.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
+    if (fd < 0) Fail("cannot create {}: {}", path_.string(), ErrnoMessage());
+    bool ok = ::ftruncate(fd, static_cast<off_t>(object.size)) == 0 &&
+              ::pwrite(fd, "PAR1", 4, 0) == 4 &&
+              ::pwrite(fd, footer.data(), footer.size(),
+                       static_cast<off_t>(object.size - footer.size())) ==
+                  static_cast<ssize_t>(footer.size());
+    ::close(fd);
+    if (!ok) Fail("cannot write {}: {}", path_.string(), ErrnoMessage());
+  }
+  FooterFile(const FooterFile&) = delete;
+  FooterFile& operator=(const FooterFile&) = delete;
+  ~FooterFile() {
+    std::error_code ec;
+    fs::remove(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
 };
 
 }  // namespace
@@ -212,7 +256,12 @@ FileSchema SchemaReader::Read(const ObjectInfo& object) {
   try {
     switch (format) {
       case FileFormat::kParquet:
-        out = ReadParquet(resolver_.Resolve(object.key, object.etag, object.size).string());
+        if (resolver_.IsLocal()) {
+          out = ReadParquet(resolver_.Resolve(object.key, object.etag, object.size).string());
+        } else {
+          FooterFile footer(lake_, object, resolver_.cache_dir() / "footers");
+          out = ReadParquet(footer.path().string());
+        }
         break;
       case FileFormat::kCsv:
         out = ReadCsv(resolver_.Resolve(object.key, object.etag, object.size).string());
