@@ -61,10 +61,11 @@ void BuildParquetLake(const fs::path& lake, int64_t rows) {
   fs::create_directories(lake / "stock_market");
   conn.Query(fmt::format(
       "COPY (SELECT DATE '1990-01-01' + (i // 14)::INT % 12000 AS \"Date\", "
-      "1000 + (i % 997) * 1.0 AS \"Open\", 1010 + (i % 991) * 1.0 AS \"High\", "
-      "990 + (i % 983) * 1.0 AS \"Low\", 1000 + (i % 1009) * 1.0 AS \"Close\", "
-      "1000 + (i % 1009) * 1.0 AS \"Adj Close\", (i % 100000)::BIGINT AS \"Volume\", "
-      "(1000 + (i % 1009)) * 0.13 AS \"CloseUSD\", TIMESTAMP '2024-01-01' + to_seconds(i) AS ts, "
+      "(1000 + i % 997)::DOUBLE AS \"Open\", (1010 + i % 991)::DOUBLE AS \"High\", "
+      "(990 + i % 983)::DOUBLE AS \"Low\", (1000 + i % 1009)::DOUBLE AS \"Close\", "
+      "(1000 + i % 1009)::DOUBLE AS \"Adj Close\", (i % 100000)::BIGINT AS \"Volume\", "
+      "((1000 + i % 1009) * 0.13)::DOUBLE AS \"CloseUSD\", TIMESTAMP '2024-01-01' + to_seconds(i) "
+      "AS ts, "
       "'stock_market' AS kafka_topic, (i % 6)::INTEGER AS kafka_partition, i AS kafka_offset, "
       "TIMESTAMP '2024-01-01' + to_seconds(i) AS kafka_timestamp, {}[(i % 14) + 1] AS \"index\" "
       "FROM range({}) t(i)) TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (\"index\"), "

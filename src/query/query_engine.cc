@@ -260,7 +260,15 @@ int64_t QueryEngine::PrepareViews(const std::string& sql) {
         if (views_.erase(id)) conn_->Query("DROP VIEW IF EXISTS " + qualified);
         continue;
       }
-      std::vector<catalog::FileInfo> files = catalog_.ListFiles(db, t.name);
+      // The file list changes only with the table (crawls bump updated_ms): keep it in memory.
+      std::string table_state = fmt::format("{}:{}:{}", t.version, t.updated_ms, t.file_count);
+      auto cached = files_.find(id);
+      if (cached == files_.end() || cached->second.first != table_state) {
+        cached =
+            files_.insert_or_assign(id, std::make_pair(table_state, catalog_.ListFiles(db, t.name)))
+                .first;
+      }
+      std::vector<catalog::FileInfo> files = cached->second.second;
       // Prune partitions the statement cannot read (only when it names this one table), so a
       // remote lake downloads only what is needed and bytes_scanned tells the truth.
       std::set<std::string> keys;

@@ -91,6 +91,8 @@ class QueryEngine {
   std::unique_ptr<duck::Connection> conn_;
   std::map<std::string, std::string> views_;      // "db.table" -> state the view was built from
   std::map<std::string, std::string> variables_;  // "db.table" -> DuckDB variable of its files
+  // "db.table" -> (table state, its files in the catalog)
+  std::map<std::string, std::pair<std::string, std::vector<catalog::FileInfo>>> files_;
   std::atomic<bool> cancel_{false};
 };
 
