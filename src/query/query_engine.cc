@@ -395,7 +395,9 @@ QueryResult QueryEngine::Execute(const std::string& sql, bool internal, const Ro
       duckdb_type t = duckdb_prepared_statement_column_type(prepared.handle, c);
       bool nested = t == DUCKDB_TYPE_LIST || t == DUCKDB_TYPE_STRUCT || t == DUCKDB_TYPE_MAP ||
                     t == DUCKDB_TYPE_ARRAY || t == DUCKDB_TYPE_UNION;
-      std::string name = duckdb_prepared_statement_column_name(prepared.handle, c);
+      const char* raw_name = duckdb_prepared_statement_column_name(prepared.handle, c);
+      std::string name = raw_name ? raw_name : "";
+      duckdb_free(const_cast<char*>(raw_name));  // the caller owns it
       result.column_names.push_back(name);
       result.column_types.push_back(nested ? "JSON" : TypeName(t));
       projection.push_back(fmt::format("{}(#{})::VARCHAR AS {}", nested ? "to_json" : "", c + 1,
