@@ -281,6 +281,12 @@ TEST(Crawl, ExcludeGlobsAndDeletedTables) {
   fs::remove_all(lake.root / "stock_market");
   Summary s = Parse(lake.Crawl({"--exclude", "events"}).out);
   EXPECT_EQ(cat.GetTable("default", "stock_market")->state, "deprecated");
+  CommandResult gone =
+      RunCommand({TicklakeBinary(), "query", "--catalog", lake.catalog.string(), "--data-dir",
+                  (lake.dir.path() / "data").string(), "SELECT count(*) FROM stock_market"});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_NE(gone.err.find("table default.stock_market is deprecated"), std::string::npos)
+      << gone.err;
   (void)s;
   ASSERT_EQ(lake.Crawl({"--exclude", "events", "--on-delete", "delete"}).exit_code, 0);
   EXPECT_TRUE(cat.GetTable("default", "stock_market"));  // deprecated tables are kept

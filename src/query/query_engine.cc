@@ -337,6 +337,14 @@ std::string QueryEngine::ExplainUnknownTable(const std::string& message) {
   std::vector<std::pair<size_t, std::string>> candidates;
   for (const auto& db : catalog_.ListDatabases()) {
     for (const auto& t : catalog_.ListTables(db)) {
+      if (t.name == lower && t.lake_uri != lake_.Uri()) {
+        return fmt::format("table {}.{} is in lake {}, not in {} (pass --lake {})", db, t.name,
+                           t.lake_uri, lake_.Uri(), t.lake_uri);
+      }
+      if (t.name == lower && t.state != "active") {
+        return fmt::format("table {}.{} is {}: its data is gone from the lake", db, t.name,
+                           t.state);
+      }
       if (t.state != "active") continue;
       std::string name = db == options_.database ? t.name : db + "." + t.name;
       candidates.emplace_back(EditDistance(lower, t.name), name);
