@@ -4,7 +4,9 @@
 //   build/query_bench [--rows 10000000] [--json-files 100000] [--runs 5] [--dir DIR]
 //
 // Builds both lakes in a temporary directory (or DIR, kept): the sink's layout with DuckDB
-// COPY ... PARTITION_BY ("index") (zstd Parquet, 14 indices), and --json-files files
+// COPY ... PARTITION_BY ("index") (zstd Parquet, 14 indices; "Close" pseudo-random with 1M
+// distinct values, so the scanned column does not collapse into a tiny dictionary), and
+// --json-files files
 // stock_market_<n>.json in a second lake's root, each one JSON object as the tutorial's consumer
 // writes. Crawls both with the real crawler, then runs
 //   SELECT "index", count(*), avg(close) FROM <table> GROUP BY 1
@@ -62,7 +64,7 @@ void BuildParquetLake(const fs::path& lake, int64_t rows) {
   conn.Query(fmt::format(
       "COPY (SELECT DATE '1990-01-01' + (i // 14)::INT % 12000 AS \"Date\", "
       "(1000 + i % 997)::DOUBLE AS \"Open\", (1010 + i % 991)::DOUBLE AS \"High\", "
-      "(990 + i % 983)::DOUBLE AS \"Low\", (1000 + i % 1009)::DOUBLE AS \"Close\", "
+      "(990 + i % 983)::DOUBLE AS \"Low\", 1000 + (hash(i) % 1000000) / 100.0 AS \"Close\", "
       "(1000 + i % 1009)::DOUBLE AS \"Adj Close\", (i % 100000)::BIGINT AS \"Volume\", "
       "((1000 + i % 1009) * 0.13)::DOUBLE AS \"CloseUSD\", TIMESTAMP '2024-01-01' + to_seconds(i) "
       "AS ts, "
