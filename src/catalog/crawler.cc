@@ -360,7 +360,7 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
       std::set<std::string> partition_names = Names(table.partition_keys);
       for (const auto& [name, type] : row.children) {
         if (partition_names.count(name)) continue;  // the path's value wins, as in Hive
-        table.columns.push_back({name, type.ToHive(), source_names[name]});
+        table.columns.push_back({name, Finished(type).ToHive(), source_names[name]});
       }
       std::string compression = "none";
       size_t best = 0;

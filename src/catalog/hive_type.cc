@@ -85,6 +85,7 @@ bool HiveType::operator==(const HiveType& other) const {
 std::string HiveType::ToHive() const {
   switch (kind) {
     case Kind::kNull:
+      return "void";
     case Kind::kString:
       return "string";
     case Kind::kBoolean:
@@ -441,6 +442,13 @@ HiveType Widen(const HiveType& a, const HiveType& b) {
   auto temporal = [](Kind k) { return k == Kind::kDate || k == Kind::kTimestamp; };
   if (temporal(a.kind) && temporal(b.kind)) return HiveType::Of(Kind::kTimestamp);
   return HiveType::Of(Kind::kString);
+}
+
+HiveType Finished(const HiveType& type) {
+  if (type.kind == Kind::kNull) return HiveType::Of(Kind::kString);
+  HiveType out = type;
+  for (auto& [name, child] : out.children) child = Finished(child);
+  return out;
 }
 
 std::string WidenTypes(std::string_view a, std::string_view b) {

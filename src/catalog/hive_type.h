@@ -51,7 +51,8 @@ struct HiveType {
   }
   bool operator==(const HiveType& other) const;
 
-  // "struct<a:int,b:array<string>>"; kNull prints as "string" (what a finished schema holds).
+  // "struct<a:int,b:array<string>>"; kNull prints as "void" (Hive's type of NULL), so a file
+  // whose column held only nulls does not force string onto the table: see Finished().
   std::string ToHive() const;
   // The DuckDB type for casts and read_json columns: STRUCT("a" INTEGER, ...), VARCHAR[], ...
   std::string ToDuckDB() const;
@@ -65,6 +66,8 @@ HiveType ParseHiveType(std::string_view text);
 HiveType FromDuckDBType(std::string_view text);
 
 HiveType Widen(const HiveType& a, const HiveType& b);
+// The type a table column gets: kNull (only nulls seen, anywhere inside) becomes string.
+HiveType Finished(const HiveType& type);
 // Convenience over type strings: Widen(ParseHiveType(a), ParseHiveType(b)).ToHive().
 std::string WidenTypes(std::string_view a, std::string_view b);
 

@@ -28,7 +28,11 @@ TEST(HiveType, WidensDatesAndFallsBackToString) {
 TEST(HiveType, NullTakesTheOtherType) {
   HiveType null = HiveType::Of(HiveType::Kind::kNull);
   EXPECT_EQ(Widen(null, HiveType::Of(HiveType::Kind::kDate)).ToHive(), "date");
-  EXPECT_EQ(Widen(null, null).ToHive(), "string");
+  EXPECT_EQ(Widen(null, null).ToHive(), "void");
+  EXPECT_EQ(WidenTypes("void", "double"), "double");
+  EXPECT_EQ(Finished(Widen(null, null)).ToHive(), "string");
+  EXPECT_EQ(Finished(ParseHiveType("struct<a:void,b:array<void>>")).ToHive(),
+            "struct<a:string,b:array<string>>");
 }
 
 TEST(HiveType, WidensNestedTypesFieldByField) {

@@ -602,6 +602,7 @@ QueryResult QueryEngine::RunCtas(const std::string& sql, const std::string& quer
   t.output_format = serde.output_format;
   t.compression = "zstd";
   t.columns = catalog::NormalizeColumns(raw);
+  for (auto& c : t.columns) c.type = catalog::Finished(catalog::ParseHiveType(c.type)).ToHive();
   t.record_count = rows;
   t.size_bytes = static_cast<int64_t>(head->size);
   t.file_count = 1;

@@ -61,6 +61,24 @@ TEST(QueryEngine, QueriesANonLocalLakeThroughTheCache) {
   EXPECT_EQ(cat.ListQueries(10).size(), 2u);
 }
 
+TEST(QueryEngine, ReadsOneRecordJsonFilesWhetherObjectOrArray) {
+  TempDir dir;
+  LocalStore lake(dir.path() / "lake");
+  lake.Put("t/a.json", "{\"X\": 1, \"d\": \"2024-01-02\"}");
+  lake.Put("t/b.json", "[{\"X\": 2.5}]");
+  lake.Put("t/c.json", "\n  {\n \"X\": null, \"d\": \"2024-01-03\"}\n");
+  catalog::Catalog cat(dir.path() / "c.db");
+  catalog::Crawl(lake, cat, {});
+  QueryEngineOptions options;
+  options.data_dir = dir.path() / "data";
+  QueryEngine engine(cat, lake, options);
+  QueryResult r = engine.Run("SELECT sum(x), count(*), count(x), max(d) FROM t");
+  EXPECT_EQ(Cell(r, 0, 0), "3.5");
+  EXPECT_EQ(Cell(r, 0, 1), "3");
+  EXPECT_EQ(Cell(r, 0, 2), "2");
+  EXPECT_EQ(Cell(r, 0, 3), "2024-01-03");
+}
+
 TEST(QueryEngine, PrunesPartitionsBeforeDownloading) {
   TempDir dir;
   MemoryStore lake;
