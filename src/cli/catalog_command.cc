@@ -68,6 +68,8 @@ Runner AddCatalogCommand(CLI::App& app) {
       "          ticklake catalog ddl stock_market --location-prefix s3://bucket/lake");
   sub->require_subcommand(1);
   sub->add_option("--catalog", opts->catalog, "Catalog file (SQLite)")->capture_default_str();
+  // `catalog ls --catalog X` as well as `catalog --catalog X ls`.
+  sub->fallthrough();
   sub->add_option("--database", opts->database, "Catalog database")->capture_default_str();
   auto* ls = sub->add_subcommand("ls", "List databases' tables");
   ls->add_flag("--json", opts->json, "Print JSON");

@@ -428,12 +428,9 @@ void Sink::UpdateLag() {
 }
 
 void Sink::ReportProgress(bool final_line) {
-  auto now = Clock::now();
-  double dt = std::chrono::duration<double>(now - last_progress_).count();
+  double dt = std::chrono::duration<double>(Clock::now() - last_progress_).count();
   int64_t records = stats_.records_consumed;
   double rate = dt > 0 ? static_cast<double>(records - last_progress_records_) / dt : 0;
-  last_progress_ = now;
-  last_progress_records_ = records;
   fmt::print(stderr,
              "\r\033[Ksink: {} records ({:.0f}/s) · {} written · {} errors · {} files · {:.1f} MB "
              "· lag {}{}",
@@ -494,9 +491,11 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
     if (callback_error_) Fail("{}", *callback_error_);
     if (message) Handle(message.get());
     FlushDue();
-    if (progress && Clock::now() - last_progress_ >= std::chrono::milliseconds(500)) {
+    if (Clock::now() - last_progress_ >= std::chrono::milliseconds(500)) {
       UpdateLag();
-      ReportProgress(false);
+      if (progress) ReportProgress(false);
+      last_progress_ = Clock::now();
+      last_progress_records_ = stats_.records_consumed;
     }
   }
   FlushAll();

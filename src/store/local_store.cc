@@ -13,10 +13,15 @@
 namespace ticklake {
 namespace fs = std::filesystem;
 
-LocalStore::LocalStore(fs::path root) : root_(std::move(root)) {
+LocalStore::LocalStore(fs::path root) {
   std::error_code ec;
-  fs::create_directories(root_, ec);
-  if (ec) Fail("cannot create lake directory {}: {}", root_.string(), ec.message());
+  fs::create_directories(root, ec);
+  if (ec) Fail("cannot create lake directory {}: {}", root.string(), ec.message());
+  // Absolute, so LocalPath() means the same file whatever the reader's working directory or
+  // sandbox (DuckDB's allowed_directories compares absolute paths).
+  root_ = fs::absolute(root, ec).lexically_normal();
+  if (ec) Fail("cannot resolve lake directory {}: {}", root.string(), ec.message());
+  if (!root_.has_filename() && root_ != root_.root_path()) root_ = root_.parent_path();  // "lake/"
 }
 
 fs::path LocalStore::PathOf(std::string_view key) const {

@@ -152,6 +152,9 @@ TEST(LocalStore, LeavesNoTempFilesAndPrunesEmptyDirectories) {
 TEST(OpenObjectStore, ParsesUris) {
   TempDir dir;
   EXPECT_EQ(OpenObjectStore("file://" + dir.path().string())->Uri(), dir.path().string());
+  EXPECT_EQ(OpenObjectStore(dir.path().string() + "/lake/")->Uri(), dir.path().string() + "/lake");
+  EXPECT_TRUE(std::filesystem::path(OpenObjectStore("relative-lake-dir")->Uri()).is_absolute());
+  std::filesystem::remove_all("relative-lake-dir");
   EXPECT_EQ(OpenObjectStore("memory://")->Uri(), "memory://");
   EXPECT_THROW(OpenObjectStore(""), Error);
 }
