@@ -32,11 +32,11 @@ start_s3() {
   export AWS_ENDPOINT_URL_S3=$S3_ENDPOINT AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 }
 
-# seconds CMD...: runs CMD, prints its wall-clock seconds.
+# seconds CMD...: runs CMD (its output discarded), prints its wall-clock seconds.
 seconds() {
   local t0 t1
   t0=$(date +%s.%N)
-  "$@" >/dev/null
+  "$@" >/dev/null 2>&1
   t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc -l
 }

@@ -23,7 +23,7 @@ echo "== 1. sink throughput: $kept records on topic bench (48 partitions), $RUNS
 [ "$kept" -eq "$RECORDS" ] || echo "   note: the embedded broker kept $kept of $RECORDS records (5 MiB per partition)"
 sink_rates=() ; group_rates=() ; simple_rates=()
 for run in $(seq "$RUNS"); do
-  s=$(seconds "$BIN" sink -b "$BOOTSTRAP" -t bench -G "sink-$run" --lake "$WORK/lake-$run" -e)
+  s=$(seconds "$BIN" sink -b "$BOOTSTRAP" -t bench -G "sink-$run" --lake "$WORK/lake-$run" -e 2>/dev/null)
   g=$(seconds kcat -b "$BOOTSTRAP" -C -G "kcat-$run" bench -o beginning -e -q)
   c=$(seconds kcat -b "$BOOTSTRAP" -C -t bench -o beginning -e -q)
   landed=$("$SQL" "SELECT count(*) FROM read_parquet('$WORK/lake-$run/bench/*/*.parquet')")
@@ -41,9 +41,11 @@ printf "   median: sink %.0f rec/s, kcat -G %.0f rec/s, kcat simple %.0f rec/s; 
 echo "   (every run includes the consumer-group join, ~3 s on the embedded broker, for the sink and kcat -G)"
 
 echo "== 2. freshness at $RATE msg/s for 20 s (flush interval 2 s)"
-"$BIN" sink -b "$BOOTSTRAP" -t fresh -G fresh --lake "$WORK/fresh" --flush-interval 2 2>/dev/null &
+"$BIN" sink -b "$BOOTSTRAP" -t fresh -G fresh --lake "$WORK/fresh" --flush-interval 2 2>"$WORK/fresh.log" &
 sink_pid=$!
 PIDS+=($sink_pid)
+# Measure steady state: start producing once the sink owns its partitions (after the group join).
+for _ in $(seq 600); do grep -q assigned "$WORK/fresh.log" && break; sleep 0.05; done
 "$BIN" produce -b "$BOOTSTRAP" -t fresh --rate "$RATE" --duration 20 2>/dev/null
 sleep 4  # one flush interval and a margin, so the last records land
 kill -TERM "$sink_pid"; wait "$sink_pid" || true

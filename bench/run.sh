@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Every benchmark, each printing its baseline from the same run and the ratio (make bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "### produce: ticklake produce vs kcat -P (and kafka-python for scale)"
+bash bench/produce_bench.sh
+echo
+echo "### sink: ticklake sink vs kcat -C"
+bash bench/sink_bench.sh
+echo
+echo "### object store: S3Store vs curl and awscli against s3rver"
+bash bench/s3_bench.sh
+echo
+echo "### query: our Parquet layout vs the tutorial's one-object-per-file JSON"
+build/query_bench
