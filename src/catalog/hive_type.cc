@@ -6,17 +6,12 @@
 
 #include "common/duckdb.h"
 #include "common/error.h"
+#include "common/strings.h"
 
 namespace ticklake::catalog {
 namespace {
 
 using Kind = HiveType::Kind;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string Trim(std::string_view s) {
   size_t b = 0, e = s.size();
@@ -172,7 +167,7 @@ std::string HiveType::ToDuckDB() const {
 
 HiveType ParseHiveType(std::string_view text) {
   std::string t = Trim(text);
-  std::string lower = Lower(t);
+  std::string lower = AsciiLower(t);
   auto inner = [&](size_t open) -> std::string_view {
     if (t.back() != '>' && t.back() != ')') Fail("malformed Hive type '{}'", t);
     return std::string_view(t).substr(open + 1, t.size() - open - 2);
@@ -293,12 +288,12 @@ class DuckTypeParser {
   HiveType ParseType() {
     SkipSpace();
     // Base name: words separated by spaces ("TIMESTAMP WITH TIME ZONE", "DOUBLE PRECISION").
-    std::string base = Lower(Name());
+    std::string base = AsciiLower(Name());
     while (true) {
       size_t save = pos_;
       SkipSpace();
       if (pos_ < s_.size() && std::isalpha(static_cast<unsigned char>(s_[pos_]))) {
-        base += " " + Lower(Name());
+        base += " " + AsciiLower(Name());
       } else {
         pos_ = save;
         break;

@@ -21,50 +21,16 @@ std::vector<PartitionLevel> ParsePartitionPath(std::string_view relative_dir) {
     size_t eq = segment.find('=');
     std::string_view raw_value = segment;
     if (eq != std::string_view::npos && eq > 0) {
-      level.key = UnescapeHive(segment.substr(0, eq));
+      level.key = UnescapeHivePathComponent(segment.substr(0, eq));
       for (char& c : level.key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       raw_value = segment.substr(eq + 1);
     } else {
       level.key = "partition_" + std::to_string(levels.size());
     }
-    if (raw_value != kHiveDefaultPartition) level.value = UnescapeHive(raw_value);
+    if (raw_value != kHiveDefaultPartition) level.value = UnescapeHivePathComponent(raw_value);
     levels.push_back(std::move(level));
   }
   return levels;
-}
-
-std::string EscapeHive(std::string_view value) {
-  static constexpr std::string_view kSpecial = "\"#%'*/:=?\\{[]^";
-  std::string out;
-  for (char c : value) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F || kSpecial.find(c) != std::string_view::npos) {
-      static constexpr char kHex[] = "0123456789ABCDEF";
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
-std::string UnescapeHive(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      int value = 0;
-      std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
-      out.push_back(static_cast<char>(value));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
 }
 
 std::string InferPartitionType(const std::vector<std::optional<std::string>>& values) {

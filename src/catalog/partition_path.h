@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
-namespace ticklake::catalog {
+#include "common/hive_path.h"  // escaping and __HIVE_DEFAULT_PARTITION__
 
-inline constexpr std::string_view kHiveDefaultPartition = "__HIVE_DEFAULT_PARTITION__";
+namespace ticklake::catalog {
 
 struct PartitionLevel {
   std::string key;                   // lower-cased, as Glue stores partition keys
@@ -24,11 +24,6 @@ struct PartitionLevel {
 
 // Parses "a=1/b=x%2Fy/" (trailing '/' optional; "" = no partition levels).
 std::vector<PartitionLevel> ParsePartitionPath(std::string_view relative_dir);
-
-// Hive path escaping of partition values: %XX (upper-case hex) for control characters and
-// "#%'*/:=?\\{[]^ plus DEL; UnescapeHive decodes any %XX and leaves malformed escapes as they are.
-std::string EscapeHive(std::string_view value);
-std::string UnescapeHive(std::string_view text);
 
 // The type the crawler gives a partition column from all of its values (NULLs ignored):
 // "int" / "bigint" when every value is an integer, "date" when every value is YYYY-MM-DD,

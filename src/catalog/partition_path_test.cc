@@ -35,11 +35,11 @@ TEST(PartitionPath, NamesUnnamedLevelsByPosition) {
 
 TEST(PartitionPath, EscapesRoundTrip) {
   for (std::string v : {"HSI", "a/b", "x=y", "100%", "it's", "tab\there", "[1]"}) {
-    EXPECT_EQ(UnescapeHive(EscapeHive(v)), v);
-    EXPECT_EQ(EscapeHive(v).find('/'), std::string::npos);
+    EXPECT_EQ(UnescapeHivePathComponent(EscapeHivePathComponent(v)), v);
+    EXPECT_EQ(EscapeHivePathComponent(v).find('/'), std::string::npos);
   }
-  EXPECT_EQ(EscapeHive("a/b"), "a%2Fb");
-  EXPECT_EQ(UnescapeHive("bad%zz%4"), "bad%zz%4");
+  EXPECT_EQ(EscapeHivePathComponent("a/b"), "a%2Fb");
+  EXPECT_EQ(UnescapeHivePathComponent("bad%zz%4"), "bad%zz%4");
 }
 
 TEST(PartitionPath, InfersPartitionTypes) {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "lake/json_types.h"
 
 namespace ticklake::lake {
@@ -38,13 +39,6 @@ duck::DatabaseOptions EncoderDatabaseOptions(const std::filesystem::path& temp_d
   // Encoding runs beside Kafka consumption: two threads are plenty for a batch.
   options.settings = {{"threads", "2"}, {"preserve_insertion_order", "true"}};
   return options;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 class Appender {
@@ -201,7 +195,7 @@ bool LakeFileEncoder::LoadFlat(std::string_view jsonl) {
       if (position < columns.size() && columns[position].name == field.key) {
         column = position;
       } else {
-        std::string lower = Lower(field.key);
+        std::string lower = AsciiLower(field.key);
         auto [it, added] = index.try_emplace(lower, columns.size());
         if (added) {
           columns.push_back({std::string(field.key), {}, {}});
@@ -266,7 +260,7 @@ bool LakeFileEncoder::LoadFlat(std::string_view jsonl) {
     for (auto field : object) {
       size_t column = position < columns.size() && columns[position].name == field.key
                           ? position
-                          : index.find(Lower(field.key))->second;
+                          : index.find(AsciiLower(field.key))->second;
       values[column] = field.value;
       present[column] = 1;
       ++position;

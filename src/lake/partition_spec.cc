@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "common/error.h"
+#include "common/strings.h"
 
 namespace ticklake::lake {
 namespace {
@@ -14,11 +15,6 @@ std::string Trim(std::string_view s) {
   size_t begin = s.find_first_not_of(" \t");
   size_t end = s.find_last_not_of(" \t");
   return begin == std::string_view::npos ? "" : std::string(s.substr(begin, end - begin + 1));
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
 }
 
 }  // namespace
@@ -35,10 +31,10 @@ std::vector<PartitionColumn> ParsePartitionSpec(std::string_view text) {
     PartitionColumn column;
     size_t eq = item.find('=');
     if (eq == std::string::npos) {
-      column.key = Lower(item);
+      column.key = AsciiLower(item);
       column.field = item;
     } else {
-      column.key = Lower(Trim(item.substr(0, eq)));
+      column.key = AsciiLower(Trim(item.substr(0, eq)));
       std::string expr = Trim(item.substr(eq + 1));
       size_t open = expr.find('(');
       if (column.key.empty() || open == std::string::npos || expr.back() != ')') {
@@ -46,7 +42,7 @@ std::vector<PartitionColumn> ParsePartitionSpec(std::string_view text) {
             "invalid --partition-by item '{}': expected FIELD or KEY=UNIT(SOURCE), e.g. dt=day(ts)",
             item);
       }
-      std::string unit = Lower(Trim(expr.substr(0, open)));
+      std::string unit = AsciiLower(Trim(expr.substr(0, open)));
       std::string source = Trim(expr.substr(open + 1, expr.size() - open - 2));
       if (unit == "year")
         column.unit = TimeUnit::kYear;

@@ -4,19 +4,13 @@
 
 #include <algorithm>
 
+#include "common/hive_path.h"
 #include "common/json_writer.h"
-#include "lake/hive_path.h"
+#include "common/strings.h"
 #include "lake/json_types.h"
 
 namespace ticklake::lake {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
 
 // The partition value of a JSON scalar: strings as they are, other scalars as their JSON text,
 // null (and objects or arrays, which make no sense as folder names) as missing.
@@ -80,7 +74,7 @@ std::optional<std::string> RecordParser::Parse(std::string_view payload, const K
   for (auto field : object) {
     if (kafka_columns_) {
       for (const char* reserved : kKafkaColumns) {
-        if (EqualsIgnoreCase(field.key, reserved)) {
+        if (EqualsIgnoreAsciiCase(field.key, reserved)) {
           return fmt::format("field '{}' is reserved for Kafka metadata (see --kafka-columns)",
                              field.key);
         }
@@ -88,7 +82,7 @@ std::optional<std::string> RecordParser::Parse(std::string_view payload, const K
     }
     for (size_t i = 0; i < partitions_.size(); ++i) {
       const PartitionColumn& column = partitions_[i];
-      if (column.field.empty() || !EqualsIgnoreCase(field.key, column.field)) continue;
+      if (column.field.empty() || !EqualsIgnoreAsciiCase(field.key, column.field)) continue;
       if (column.unit) {
         auto micros = TimeValue(field.value);
         values_[i] =

@@ -2,18 +2,14 @@
 
 #include <cctype>
 
+#include "common/strings.h"
+
 namespace ticklake::query {
 namespace {
 
 bool IdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool IdentChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Token stream: kinds the helpers need.
@@ -96,7 +92,7 @@ bool IsBlank(std::string_view sql) { return Tokenize(sql).empty(); }
 std::set<std::string> Identifiers(std::string_view sql) {
   std::set<std::string> out;
   for (const Token& t : Tokenize(sql)) {
-    if (t.kind == Token::kWord) out.insert(Lower(t.text));
+    if (t.kind == Token::kWord) out.insert(AsciiLower(t.text));
     if (t.kind == Token::kQuotedIdent) out.insert(t.text);
   }
   return out;
@@ -108,7 +104,7 @@ std::string QuoteDefaultDatabase(std::string_view sql) {
   size_t copied = 0;
   for (size_t i = 0; i + 1 < tokens.size(); ++i) {
     const Token& t = tokens[i];
-    if (t.kind == Token::kWord && Lower(t.text) == "default" &&
+    if (t.kind == Token::kWord && AsciiLower(t.text) == "default" &&
         tokens[i + 1].kind == Token::kSymbol && tokens[i + 1].text == "." &&
         tokens[i + 1].begin == t.end) {
       out.append(sql.substr(copied, t.begin - copied));
@@ -123,11 +119,11 @@ std::string QuoteDefaultDatabase(std::string_view sql) {
 std::optional<Ctas> ParseCtas(std::string_view sql) {
   std::vector<Token> t = Tokenize(sql);
   auto word = [&](size_t i, const char* w) {
-    return i < t.size() && t[i].kind == Token::kWord && Lower(t[i].text) == w;
+    return i < t.size() && t[i].kind == Token::kWord && AsciiLower(t[i].text) == w;
   };
   auto name = [&](size_t i) -> std::optional<std::string> {
     if (i >= t.size()) return std::nullopt;
-    if (t[i].kind == Token::kWord) return Lower(t[i].text);
+    if (t[i].kind == Token::kWord) return AsciiLower(t[i].text);
     if (t[i].kind == Token::kQuotedIdent) return t[i].text;
     return std::nullopt;
   };
@@ -171,7 +167,7 @@ std::map<std::string, std::set<std::string>> PartitionEqualities(
     std::string_view sql, const std::set<std::string>& keys) {
   std::vector<Token> t = Tokenize(sql);
   auto is_word = [&](size_t i, std::string_view w) {
-    return i < t.size() && t[i].kind == Token::kWord && Lower(t[i].text) == w;
+    return i < t.size() && t[i].kind == Token::kWord && AsciiLower(t[i].text) == w;
   };
   auto is_symbol = [&](size_t i, std::string_view c) {
     return i < t.size() && t[i].kind == Token::kSymbol && t[i].text == c;
@@ -182,7 +178,7 @@ std::map<std::string, std::set<std::string>> PartitionEqualities(
   int selects = 0;
   for (size_t i = 0; i < t.size(); ++i) {
     if (t[i].kind != Token::kWord) continue;
-    std::string w = Lower(t[i].text);
+    std::string w = AsciiLower(t[i].text);
     if (w == "select") ++selects;
     if (w == "or" || w == "not" || w == "join" || w == "union" || w == "except" ||
         w == "intersect" || w == "with" || w == "exists" || w == "between" || w == "using") {
@@ -228,7 +224,7 @@ std::map<std::string, std::set<std::string>> PartitionEqualities(
     }
     if (i >= end) return 0;
     if (t[i].kind == Token::kWord) {
-      *name = Lower(t[i].text);
+      *name = AsciiLower(t[i].text);
     } else if (t[i].kind == Token::kQuotedIdent) {
       *name = t[i].text;
     } else {

@@ -69,7 +69,7 @@ std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog:
   // Without a __HIVE_DEFAULT_PARTITION__ folder DuckDB can type partition values itself; with
   // one, values are read as VARCHAR and cast after mapping that name to NULL (slower per row).
   bool has_default = false;
-  std::string marker = "=" + std::string(catalog::kHiveDefaultPartition) + "/";
+  std::string marker = "=" + std::string(kHiveDefaultPartition) + "/";
   for (const auto& f : files) has_default |= f.partition_location.find(marker) != std::string::npos;
   bool named_partitions = false, unnamed_partitions = false;
   std::string hive_types;
@@ -162,7 +162,7 @@ std::string TableViewSql(const catalog::TableInfo& t, const std::vector<catalog:
       raw = QuoteIdentifier(k.name);
     }
     projection.push_back(fmt::format("TRY_CAST(NULLIF({}, {}) AS {}) AS {}", raw,
-                                     QuoteLiteral(catalog::kHiveDefaultPartition), DuckType(k.type),
+                                     QuoteLiteral(kHiveDefaultPartition), DuckType(k.type),
                                      QuoteIdentifier(k.name)));
   }
   return fmt::format("SELECT {} FROM {}", fmt::join(projection, ", "), source);

@@ -1,6 +1,6 @@
-#include "lake/hive_path.h"
+#include "common/hive_path.h"
 
-namespace ticklake::lake {
+namespace ticklake {
 namespace {
 
 bool NeedsEscape(unsigned char c) {
@@ -84,4 +84,4 @@ std::string HivePartitionPath(const std::vector<std::string>& keys,
   return path;
 }
 
-}  // namespace ticklake::lake
+}  // namespace ticklake

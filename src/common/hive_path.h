@@ -1,6 +1,7 @@
 // Hive-style partition paths ("index=HSI/dt=2026-11-27"), escaped exactly as Hive escapes them
 // (FileUtils.escapePathName), so that Hive, Spark, Glue, Athena and DuckDB read back the same
-// values. Stateless; thread-safe.
+// values. The sink writes them and the crawler reads them: one definition for both.
+// Stateless; thread-safe.
 #pragma once
 
 #include <optional>
@@ -8,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ticklake::lake {
+namespace ticklake {
 
 // The folder name Hive uses for a NULL or missing partition value.
 inline constexpr std::string_view kHiveDefaultPartition = "__HIVE_DEFAULT_PARTITION__";
@@ -22,4 +23,4 @@ std::string UnescapeHivePathComponent(std::string_view value);
 std::string HivePartitionPath(const std::vector<std::string>& keys,
                               const std::vector<std::optional<std::string>>& values);
 
-}  // namespace ticklake::lake
+}  // namespace ticklake

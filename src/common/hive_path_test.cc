@@ -1,8 +1,8 @@
-#include "lake/hive_path.h"
+#include "common/hive_path.h"
 
 #include <gtest/gtest.h>
 
-namespace ticklake::lake {
+namespace ticklake {
 
 TEST(HivePath, EscapesLikeHive) {
   EXPECT_EQ(EscapeHivePathComponent("HSI"), "HSI");
@@ -26,4 +26,4 @@ TEST(HivePath, BuildsPathsWithDefaultPartition) {
   EXPECT_EQ(HivePartitionPath({"index"}, {std::string("")}), "index=__HIVE_DEFAULT_PARTITION__");
 }
 
-}  // namespace ticklake::lake
+}  // namespace ticklake

@@ -1,0 +1,13 @@
+// ASCII string helpers shared by the stages (SQL identifiers, Glue names and JSON keys are
+// compared and lower-cased byte by byte; non-ASCII bytes are left alone). Stateless; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ticklake {
+
+std::string AsciiLower(std::string_view s);
+bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
+
+}  // namespace ticklake
