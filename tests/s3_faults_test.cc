@@ -24,14 +24,6 @@ class S3FaultsTest : public ::testing::Test {
     options.stall_timeout_s = 1;
     return std::make_unique<S3Store>("s3://lake", std::move(options));
   }
-  std::string ErrorOf(const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.what();
-    }
-    return "(no error)";
-  }
 
   TempDir dir_{"ticklake-s3-faults"};
   S3ServerProcess server_{dir_.path(), {"lake"}};
@@ -56,7 +48,7 @@ TEST_F(S3FaultsTest, DroppedUploadsLeaveNoPartialObject) {
   EXPECT_EQ(store->Get("b.bin"), data);
 
   proxy_.Push(std::vector<Fault>(4, Fault::kDropRequestBody));
-  std::string error = ErrorOf([&] { store->Put("c.bin", data); });
+  std::string error = ErrorMessageOf([&] { store->Put("c.bin", data); });
   EXPECT_NE(error.find("PUT s3://lake/c.bin"), std::string::npos) << error;
   EXPECT_NE(error.find("gave up after 4 attempts"), std::string::npos) << error;
   EXPECT_FALSE(store->Head("c.bin"));
@@ -74,7 +66,7 @@ TEST_F(S3FaultsTest, MultipartUploadSurvivesAFailedPart) {
 
 TEST_F(S3FaultsTest, ClientErrorsAreNotRetried) {
   auto store = Store("wrong-secret");
-  std::string error = ErrorOf([&] { store->Put("d.txt", "x"); });
+  std::string error = ErrorMessageOf([&] { store->Put("d.txt", "x"); });
   EXPECT_NE(error.find("403 SignatureDoesNotMatch"), std::string::npos) << error;
   EXPECT_EQ(proxy_.requests(), 1);
 }
@@ -82,7 +74,7 @@ TEST_F(S3FaultsTest, ClientErrorsAreNotRetried) {
 TEST_F(S3FaultsTest, PersistentServerErrorsFailAfterTheBound) {
   auto store = Store();
   proxy_.Push(std::vector<Fault>(10, Fault::kSlowDown));
-  std::string error = ErrorOf([&] { store->Get("missing-anyway"); });
+  std::string error = ErrorMessageOf([&] { store->Get("missing-anyway"); });
   EXPECT_NE(error.find("503 SlowDown"), std::string::npos) << error;
   EXPECT_NE(error.find("gave up after 4 attempts"), std::string::npos) << error;
   EXPECT_EQ(proxy_.requests(), 4);

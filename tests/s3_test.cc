@@ -31,14 +31,6 @@ class S3Test : public ::testing::Test {
                                      std::string secret = "S3RVER") {
     return std::make_unique<S3Store>(uri, Options(std::move(secret)));
   }
-  std::string ErrorOf(const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.what();
-    }
-    return "(no error)";
-  }
 
   TempDir dir_{"ticklake-s3-test"};
   S3ServerProcess server_{dir_.path(), {"lake"}};
@@ -103,16 +95,16 @@ TEST_F(S3Test, KeysWithSpecialCharacters) {
 }
 
 TEST_F(S3Test, ClearErrors) {
-  std::string wrong = ErrorOf([&] { Store("s3://lake/p", "not-the-secret")->Put("k", "v"); });
+  std::string wrong = ErrorMessageOf([&] { Store("s3://lake/p", "not-the-secret")->Put("k", "v"); });
   EXPECT_NE(wrong.find("PUT s3://lake/p/k: 403 SignatureDoesNotMatch"), std::string::npos) << wrong;
   EXPECT_EQ(wrong.find("not-the-secret"), std::string::npos) << wrong;
-  std::string missing = ErrorOf([&] { Store("s3://no-such-bucket")->Put("k", "v"); });
+  std::string missing = ErrorMessageOf([&] { Store("s3://no-such-bucket")->Put("k", "v"); });
   EXPECT_NE(missing.find("404 NoSuchBucket"), std::string::npos) << missing;
-  std::string nokey = ErrorOf([&] { Store()->Get("absent"); });
+  std::string nokey = ErrorMessageOf([&] { Store()->Get("absent"); });
   EXPECT_NE(nokey.find("GET s3://lake/prefix/absent: 404 NoSuchKey"), std::string::npos) << nokey;
   S3Options down = Options();
   down.aws.endpoint = "http://127.0.0.1:1";
-  std::string refused = ErrorOf([&] { S3Store("s3://lake", down).Get("k"); });
+  std::string refused = ErrorMessageOf([&] { S3Store("s3://lake", down).Get("k"); });
   EXPECT_NE(refused.find("gave up after 3 attempts"), std::string::npos) << refused;
 }
 

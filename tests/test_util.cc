@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/error.h"
 #include "common/file_util.h"
 
 extern char** environ;
@@ -106,6 +107,15 @@ CommandResult RunCommand(std::vector<std::string> argv, std::chrono::seconds tim
   Subprocess p(std::move(argv), logs.path(), std::move(extra_env));
   int code = p.Wait(timeout);
   return {code, p.Stdout(), p.Stderr()};
+}
+
+std::string ErrorMessageOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
 }
 
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {

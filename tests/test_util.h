@@ -48,6 +48,9 @@ CommandResult RunCommand(std::vector<std::string> argv,
                          std::chrono::seconds timeout = std::chrono::seconds(120),
                          std::vector<std::string> extra_env = {});
 
+// The message of the ticklake::Error that `f` throws, or "(no error)".
+std::string ErrorMessageOf(const std::function<void()>& f);
+
 // Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
