@@ -185,6 +185,22 @@ TEST(Crawl, ParquetJsonAndTutorialLayoutsBecomeTables) {
       std::string_view(
           input["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].get_string().value()),
       "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
+
+  // awscli's own parameter validation accepts the TableInput: the call fails only at connecting.
+  for (const char* table : {"stock_market", "tutorial_bucket"}) {
+    CommandResult export_json = lake.Catalog({"glue", table});
+    fs::path file = lake.dir.path() / (std::string(table) + ".json");
+    std::ofstream(file) << export_json.out;
+    CommandResult aws = RunCommand({"/usr/bin/aws", "glue", "create-table", "--database-name", "d", "--table-input",
+                                    "file://" + file.string(), "--endpoint-url", "http://127.0.0.1:1",
+                                    "--cli-connect-timeout", "2"},
+                                   std::chrono::seconds(120),
+                                   {"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=y", "AWS_DEFAULT_REGION=us-east-1",
+                                    "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE=/dev/null"});
+    EXPECT_NE(aws.exit_code, 0);
+    EXPECT_EQ(aws.err.find("Parameter validation failed"), std::string::npos) << table << ": " << aws.err;
+    EXPECT_NE(aws.err.find("Could not connect to the endpoint URL"), std::string::npos) << table << ": " << aws.err;
+  }
 }
 
 TEST(Crawl, CorruptFilesAreListedAndTheCrawlContinues) {
