@@ -11,5 +11,8 @@ echo
 echo "### object store: S3Store vs curl and awscli against s3rver"
 bash bench/s3_bench.sh
 echo
+echo "### crawl: a 10,000-object lake, local and on S3"
+bash bench/crawl_bench.sh
+echo
 echo "### query: our Parquet layout vs the tutorial's one-object-per-file JSON"
 build/query_bench

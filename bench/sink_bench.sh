@@ -16,7 +16,7 @@ SQL=build/duckdb_sql
 
 # The embedded broker keeps 5 MiB per partition: spread the data over enough partitions.
 start_broker bench:48 fresh:12 backlog:96
-"$BIN" produce --count "$RECORDS" --seed 7 --output "$WORK/records.jsonl" 2>/dev/null
+"$BIN" produce --rate max --count "$RECORDS" --seed 7 --output "$WORK/records.jsonl" 2>/dev/null
 kcat -b "$BOOTSTRAP" -P -t bench -z lz4 -X linger.ms=20 -X batch.num.messages=10000 -l "$WORK/records.jsonl"
 kept=$(kcat -b "$BOOTSTRAP" -C -t bench -o beginning -e -q | wc -l)
 echo "== 1. sink throughput: $kept records on topic bench (48 partitions), $RUNS runs"
@@ -56,7 +56,7 @@ find "$WORK/fresh/fresh" -name '*.parquet' -printf '%p\t%T@\n' >"$WORK/mtimes.ts
   awk -F'\t' '{printf "   %d records: event time -> landed p50 %.2f s, p99 %.2f s, max %.2f s (goal: p99 <= 3 s)\n", $1, $2, $3, $4}'
 
 echo "== 3. peak RSS draining a backlog of $BACKLOG records"
-"$BIN" produce --count "$BACKLOG" --seed 9 --output "$WORK/backlog.jsonl" 2>/dev/null
+"$BIN" produce --rate max --count "$BACKLOG" --seed 9 --output "$WORK/backlog.jsonl" 2>/dev/null
 kcat -b "$BOOTSTRAP" -P -t backlog -z lz4 -X linger.ms=20 -X batch.num.messages=10000 -l "$WORK/backlog.jsonl"
 rm -f "$WORK/backlog.jsonl"
 /usr/bin/time -f '%M %e' -o "$WORK/time" "$BIN" sink -b "$BOOTSTRAP" -t backlog -G backlog --lake "$WORK/backlog" -e 2>/dev/null

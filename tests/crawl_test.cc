@@ -191,15 +191,18 @@ TEST(Crawl, ParquetJsonAndTutorialLayoutsBecomeTables) {
     CommandResult export_json = lake.Catalog({"glue", table});
     fs::path file = lake.dir.path() / (std::string(table) + ".json");
     std::ofstream(file) << export_json.out;
-    CommandResult aws = RunCommand({"/usr/bin/aws", "glue", "create-table", "--database-name", "d", "--table-input",
-                                    "file://" + file.string(), "--endpoint-url", "http://127.0.0.1:1",
-                                    "--cli-connect-timeout", "2"},
-                                   std::chrono::seconds(120),
-                                   {"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=y", "AWS_DEFAULT_REGION=us-east-1",
-                                    "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE=/dev/null"});
+    CommandResult aws = RunCommand(
+        {"/usr/bin/aws", "glue", "create-table", "--database-name", "d", "--table-input",
+         "file://" + file.string(), "--endpoint-url", "http://127.0.0.1:1", "--cli-connect-timeout",
+         "2"},
+        std::chrono::seconds(120),
+        {"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=y", "AWS_DEFAULT_REGION=us-east-1",
+         "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE=/dev/null"});
     EXPECT_NE(aws.exit_code, 0);
-    EXPECT_EQ(aws.err.find("Parameter validation failed"), std::string::npos) << table << ": " << aws.err;
-    EXPECT_NE(aws.err.find("Could not connect to the endpoint URL"), std::string::npos) << table << ": " << aws.err;
+    EXPECT_EQ(aws.err.find("Parameter validation failed"), std::string::npos)
+        << table << ": " << aws.err;
+    EXPECT_NE(aws.err.find("Could not connect to the endpoint URL"), std::string::npos)
+        << table << ": " << aws.err;
   }
 }
 

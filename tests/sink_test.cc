@@ -234,6 +234,28 @@ TEST_F(SinkTest, JsonLinesWithTimePartitions) {
   EXPECT_EQ(r.GetInt64(3, 0), 0);     // the partition field does not
 }
 
+TEST_F(SinkTest, CatalogIsKeptCurrentWithoutACrawler) {
+  BrokerProcess broker(dir_.path());
+  std::string catalog = (dir_.path() / "catalog.db").string();
+  Subprocess sink(
+      SinkArgs(broker.bootstrap(), lake_, {"--catalog", catalog, "--flush-interval", "1"}),
+      dir_.path() / "logs");
+  auto count = [&] {
+    auto r = RunCommand({TicklakeBinary(), "query", "--catalog", catalog, "--data-dir",
+                         (dir_.path() / "data").string(), "--format", "csv",
+                         "SELECT count(*) AS n, count(DISTINCT \"index\") AS i FROM stock_market"});
+    return r.exit_code == 0 ? r.out : r.err;
+  };
+  Produce(broker.bootstrap(), WriteMessages(dir_.path(), 700));
+  ASSERT_TRUE(WaitFor([&] { return count() == "n,i\n700,7\n"; }, std::chrono::seconds(60)))
+      << count();
+  Produce(broker.bootstrap(), WriteMessages(dir_.path(), 1500, 700));
+  ASSERT_TRUE(WaitFor([&] { return count() == "n,i\n1500,7\n"; }, std::chrono::seconds(60)))
+      << count();
+  sink.Signal(SIGTERM);
+  EXPECT_EQ(sink.Wait(), 0) << sink.Stderr();
+}
+
 TEST_F(SinkTest, ALakeAheadOfTheTopicIsRefused) {
   {
     BrokerProcess broker(dir_.path() / "first");

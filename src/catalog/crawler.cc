@@ -227,8 +227,9 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
     LakeFileResolver resolver(lake, options.cache_dir, 0);
     SchemaReader reader(lake, resolver, options.sample);
     std::map<std::string, TableGroup> groups;  // by location
-    for (const auto& object : lake.List("").objects) {
-      if (StopRequested()) Fail("crawl interrupted");
+    std::string scope = options.folder.empty() ? "" : options.folder + "/";
+    for (const auto& object : lake.List(scope).objects) {
+      if (options.interruptible && StopRequested()) Fail("crawl interrupted");
       if (IsHidden(object.key) || Excluded(object.key, options.exclude)) continue;
       CrawledFile file;
       file.format = ClassifyKey(object.key);
@@ -448,6 +449,7 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
     // Tables of this lake the crawl no longer found.
     for (auto& t : catalog.ListTables(options.database)) {
       if (t.lake_uri != lake.Uri() || seen.count(t.name) || t.state == "deprecated") continue;
+      if (!scope.empty() && !t.location.starts_with(scope)) continue;  // outside this crawl
       std::string where = lake.UriOf(t.location.empty() ? "." : t.location);
       switch (options.on_delete) {
         case OnDelete::kDeprecate:

@@ -42,6 +42,11 @@ struct CrawlOptions {
   std::vector<std::string> exclude;  // fnmatch globs over keys and their folders
   OnSchemaChange on_schema_change = OnSchemaChange::kUpdate;
   OnDelete on_delete = OnDelete::kDeprecate;
+  // Crawl only this top-level folder (one table, e.g. the sink's topic) and leave every other
+  // table as it is; empty = the whole lake. `ticklake sink --catalog` uses it after each commit.
+  std::string folder;
+  // Ctrl-C (StopRequested) aborts the crawl; the sink turns this off for its final update.
+  bool interruptible = true;
   // Where objects of a non-local lake are downloaded for DuckDB to read (Parquet, CSV, .gz).
   std::filesystem::path cache_dir = "ticklake-data/cache";
 };

@@ -59,6 +59,11 @@ Runner AddSinkCommand(CLI::App& app) {
                   "Seconds to wait for the Kafka cluster at start")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  sub->add_option(
+      "--catalog", s.catalog,
+      "Keep this catalog's table for the topic current after each commit (no crawler needed)");
+  sub->add_option("--database", s.catalog_database, "Catalog database for --catalog")
+      ->capture_default_str();
   sub->add_flag("-e,--exit-at-end", s.exit_at_end,
                 "Exit once every assigned partition is read to its end");
   sub->add_flag("--json", opts->json, "Print the summary as JSON on stdout");

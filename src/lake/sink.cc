@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 
+#include "catalog/catalog.h"
+#include "catalog/crawler.h"
 #include "common/base64.h"
 #include "common/error.h"
 #include "common/file_util.h"
@@ -116,6 +118,9 @@ class Sink {
   std::map<int32_t, int64_t> QueryEndOffsets();
   void ReportProgress(bool final_line);
   void UpdateLag();
+  // Brings the catalog's table for the topic up to date (if --catalog); failures are reported
+  // and retried at the next commit, never fatal: the lake is already correct.
+  void UpdateCatalog();
 
   const SinkOptions& options_;
   SinkStats& stats_;
@@ -134,6 +139,9 @@ class Sink {
   Clock::time_point last_progress_ = Clock::now();
   int64_t last_progress_records_ = 0;
   bool aborting_ = false;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  bool catalog_stale_ = false;
+  Clock::time_point last_catalog_update_;
 };
 
 void Sink::RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -341,6 +349,7 @@ void Sink::Flush(int32_t partition, PartitionBuffer& buffer) {
   for (const auto& upload : uploads) fs::remove(upload.second);
   log_.Commit(partition, buffer.next_offset, files);
   CommitToKafka(partition, buffer.next_offset, /*async=*/true);
+  catalog_stale_ = true;
 
   stats_.records_written += buffer.written;
   stats_.files_written += static_cast<int64_t>(files.size());
@@ -427,6 +436,29 @@ void Sink::UpdateLag() {
   stats_.lag = buffers_.empty() ? -1 : lag;
 }
 
+void Sink::UpdateCatalog() {
+  if (!catalog_ || !catalog_stale_) return;
+  catalog::CrawlOptions crawl;
+  crawl.database = options_.catalog_database;
+  crawl.folder = options_.topic;
+  crawl.interruptible = false;
+  crawl.cache_dir = temp_.path() / "catalog-cache";
+  try {
+    catalog::CrawlSummary summary = catalog::Crawl(*store_, *catalog_, crawl);
+    for (const auto& e : summary.error_messages) {
+      fmt::print(stderr, "ticklake sink: warning: catalog update: {}: {}\n", e.path, e.message);
+    }
+    stats_.catalog_updates++;
+    catalog_stale_ = false;
+  } catch (const Error& e) {
+    fmt::print(
+        stderr,
+        "ticklake sink: warning: catalog update failed (retried after the next commit): {}\n",
+        e.what());
+  }
+  last_catalog_update_ = Clock::now();
+}
+
 void Sink::ReportProgress(bool final_line) {
   double dt = std::chrono::duration<double>(Clock::now() - last_progress_).count();
   int64_t records = stats_.records_consumed;
@@ -454,6 +486,7 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
       {"queued.max.messages.kbytes", "65536"},
       {"log_level", "3"},
   };
+  if (!options_.catalog.empty()) catalog_ = std::make_unique<catalog::Catalog>(options_.catalog);
   kafka::ConfPtr conf = kafka::MakeConf(defaults, options_.properties);
   rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_rebalance_cb(conf.get(), &Sink::RebalanceCallback);
@@ -491,6 +524,8 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
     if (callback_error_) Fail("{}", *callback_error_);
     if (message) Handle(message.get());
     FlushDue();
+    if (catalog_stale_ && Clock::now() - last_catalog_update_ >= std::chrono::seconds(1))
+      UpdateCatalog();
     if (Clock::now() - last_progress_ >= std::chrono::milliseconds(500)) {
       UpdateLag();
       if (progress) ReportProgress(false);
@@ -504,6 +539,7 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
   }
   rd_kafka_consumer_close(consumer_.get());  // revokes (nothing left to flush) and leaves the group
   if (callback_error_) Fail("{}", *callback_error_);
+  UpdateCatalog();
   UpdateLag();
   if (progress) ReportProgress(true);
   SinkSummary summary;

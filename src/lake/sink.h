@@ -45,6 +45,10 @@ struct SinkOptions {
   bool exit_at_end = false;      // stop once every assigned partition is read to its end
   bool drain_on_stop = false;    // on stop, first read up to the end offsets of that moment
   bool progress = false;         // a live progress line on stderr
+  // When set, the table <topic> in this catalog is brought up to date within a second of each
+  // commit (a crawl of the topic's folder only), so new data is queryable without a crawler.
+  std::string catalog;
+  std::string catalog_database = "default";
   double connect_timeout_s = 10;
 };
 
@@ -58,6 +62,7 @@ struct SinkStats {
   std::atomic<int64_t> batches_committed{0};
   std::atomic<int64_t> records_missing{0};  // offsets skipped by the broker (retention)
   std::atomic<int64_t> lag{-1};             // sum over assigned partitions; -1 unknown
+  std::atomic<int64_t> catalog_updates{0};
 };
 
 struct SinkSummary {
