@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <climits>
+#include <set>
 
 #include "common/error.h"
 #include "common/file_util.h"
@@ -289,6 +290,73 @@ FileSchema SchemaReader::Read(const ObjectInfo& object) {
   if (gzip) out.compression = "gzip";
   out.format = format;
   if (out.columns.empty()) Fail("{}: no columns found", lake_.UriOf(object.key));
+  return out;
+}
+
+std::map<std::string, FileSchema> SchemaReader::ReadParquetBatch(
+    const std::vector<ObjectInfo>& objects) {
+  std::map<std::string, FileSchema> out;
+  if (!resolver_.IsLocal()) return out;
+  constexpr size_t kChunk = 2000;  // keeps each SQL list literal a few hundred KB
+  for (size_t begin = 0; begin < objects.size(); begin += kChunk) {
+    size_t end = std::min(objects.size(), begin + kChunk);
+    std::map<std::string, std::string> key_of;  // path -> key
+    std::string list = "[";
+    for (size_t i = begin; i < end; ++i) {
+      std::string path =
+          resolver_.Resolve(objects[i].key, objects[i].etag, objects[i].size).string();
+      key_of[path] = objects[i].key;
+      list += (i > begin ? "," : "") + duck::QuoteLiteral(path);
+    }
+    list += "]";
+    duck::Result schema, rows, compression;
+    // One unreadable file fails the whole query: leave this chunk to the per-file path.
+    if (conn_.TryExecute(
+            "SELECT file_name, name, duckdb_type, num_children FROM parquet_schema(" + list + ")",
+            &schema) ||
+        conn_.TryExecute("SELECT file_name, num_rows FROM parquet_file_metadata(" + list + ")",
+                         &rows) ||
+        conn_.TryExecute("SELECT file_name, lower(first(compression)) FROM parquet_metadata(" +
+                             list + ") GROUP BY file_name",
+                         &compression)) {
+      continue;
+    }
+    // Rows come file by file, in schema order: a root row (num_children = N), then its fields.
+    std::map<std::string, std::vector<std::pair<std::string, HiveType>>> raw;
+    std::set<std::string> nested;
+    std::map<std::string, int64_t> expected;
+    for (size_t r = 0; r < schema.RowCount(); ++r) {
+      std::string file = *schema.GetString(0, r);
+      auto children = schema.IsNull(3, r) ? 0 : schema.GetInt64(3, r);
+      if (!expected.count(file)) {
+        expected[file] = children;  // the root
+        continue;
+      }
+      if (children > 0 || schema.IsNull(2, r)) nested.insert(file);  // a group: not flat
+      raw[file].emplace_back(*schema.GetString(1, r), FromDuckDBType(*schema.GetString(2, r)));
+    }
+    std::map<std::string, int64_t> counts;
+    for (size_t r = 0; r < rows.RowCount(); ++r)
+      counts[*rows.GetString(0, r)] += rows.GetInt64(1, r);
+    std::map<std::string, std::string> codecs;
+    for (size_t r = 0; r < compression.RowCount(); ++r) {
+      codecs[*compression.GetString(0, r)] = compression.GetString(1, r).value_or("");
+    }
+    for (const auto& [file, columns] : raw) {
+      auto key = key_of.find(file);
+      if (key == key_of.end() || nested.count(file) ||
+          static_cast<int64_t>(columns.size()) != expected[file]) {
+        continue;
+      }
+      FileSchema result;
+      result.format = FileFormat::kParquet;
+      result.columns = NormalizeColumns(columns);
+      result.record_count = counts[file];
+      if (const std::string& c = codecs[file]; !c.empty() && c != "uncompressed")
+        result.compression = c;
+      if (!result.columns.empty()) out[key->second] = std::move(result);
+    }
+  }
   return out;
 }
 
