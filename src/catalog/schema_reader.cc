@@ -316,8 +316,10 @@ std::map<std::string, FileSchema> SchemaReader::ReadParquetBatch(
             &schema) ||
         conn_.TryExecute("SELECT file_name, num_rows FROM parquet_file_metadata(" + list + ")",
                          &rows) ||
-        conn_.TryExecute("SELECT file_name, lower(first(compression)) FROM parquet_metadata(" +
-                             list + ") GROUP BY file_name",
+        // The codec is a table-level fact for Glue (compressionType), and parquet_metadata reads
+        // every column chunk: take it from the chunk's first file.
+        conn_.TryExecute("SELECT lower(first(compression)) FROM parquet_metadata(" +
+                             duck::QuoteLiteral(key_of.begin()->first) + ")",
                          &compression)) {
       continue;
     }
@@ -338,10 +340,7 @@ std::map<std::string, FileSchema> SchemaReader::ReadParquetBatch(
     std::map<std::string, int64_t> counts;
     for (size_t r = 0; r < rows.RowCount(); ++r)
       counts[*rows.GetString(0, r)] += rows.GetInt64(1, r);
-    std::map<std::string, std::string> codecs;
-    for (size_t r = 0; r < compression.RowCount(); ++r) {
-      codecs[*compression.GetString(0, r)] = compression.GetString(1, r).value_or("");
-    }
+    std::string codec = compression.RowCount() ? compression.GetString(0, 0).value_or("") : "";
     for (const auto& [file, columns] : raw) {
       auto key = key_of.find(file);
       if (key == key_of.end() || nested.count(file) ||
@@ -352,8 +351,7 @@ std::map<std::string, FileSchema> SchemaReader::ReadParquetBatch(
       result.format = FileFormat::kParquet;
       result.columns = NormalizeColumns(columns);
       result.record_count = counts[file];
-      if (const std::string& c = codecs[file]; !c.empty() && c != "uncompressed")
-        result.compression = c;
+      if (!codec.empty() && codec != "uncompressed") result.compression = codec;
       if (!result.columns.empty()) out[key->second] = std::move(result);
     }
   }
