@@ -8,19 +8,10 @@
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/json_writer.h"
+#include "common/strings.h"
 
 namespace ticklake::cli {
 namespace {
-
-std::string Time(int64_t ms) {
-  if (ms <= 0) return "-";
-  std::time_t t = ms / 1000;
-  std::tm tm;
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
 
 std::string Quoted(const std::string& s) {
   std::string out;
@@ -125,8 +116,9 @@ Runner AddCatalogCommand(CLI::App& app) {
         fmt::print(
             "crawl {} {} {} .. {}: {} created, {} updated, {} deleted, {} partitions added, {} "
             "files read, {} unchanged, {} errors\n",
-            r.id, r.state, Time(r.started_ms), Time(r.ended_ms), r.tables_created, r.tables_updated,
-            r.tables_deleted, r.partitions_added, r.files_read, r.files_unchanged, r.errors.size());
+            r.id, r.state, FormatUtcMillis(r.started_ms), FormatUtcMillis(r.ended_ms),
+            r.tables_created, r.tables_updated, r.tables_deleted, r.partitions_added, r.files_read,
+            r.files_unchanged, r.errors.size());
         for (const auto& e : r.errors) fmt::print("  error: {}\n", e.message);
       }
       return 0;
@@ -137,7 +129,7 @@ Runner AddCatalogCommand(CLI::App& app) {
       fmt::print("location     {}\n", catalog::TableLocation(t, ""));
       fmt::print("format       {} ({})\n", t.classification, t.serde);
       fmt::print("state        {} (version {}, created {} by {}, updated {})\n", t.state, t.version,
-                 Time(t.created_ms), t.created_by, Time(t.updated_ms));
+                 FormatUtcMillis(t.created_ms), t.created_by, FormatUtcMillis(t.updated_ms));
       for (const auto& [k, v] : catalog::GlueParameters(t)) fmt::print("  {:<22} {}\n", k, v);
       fmt::print("columns\n");
       for (const auto& c : t.columns) {
@@ -152,15 +144,15 @@ Runner AddCatalogCommand(CLI::App& app) {
         fmt::print("partitions ({})\n", partitions.size());
         for (const auto& p : partitions) {
           fmt::print("  {:<48} {:>5} files {:>12} bytes  modified {}\n", p.location, p.file_count,
-                     p.size_bytes, Time(p.last_modified_ms));
+                     p.size_bytes, FormatUtcMillis(p.last_modified_ms));
         }
       }
       return 0;
     }
     if (history->parsed()) {
       for (const auto& v : cat->History(t.database, t.name)) {
-        fmt::print("version {}  {}  crawl {}  {}\n", v.version, Time(v.created_ms), v.crawl_id,
-                   v.change);
+        fmt::print("version {}  {}  crawl {}  {}\n", v.version, FormatUtcMillis(v.created_ms),
+                   v.crawl_id, v.change);
         std::vector<std::string> cols;
         for (const auto& c : v.columns) cols.push_back(c.name + " " + c.type);
         fmt::print("  columns: {}\n", fmt::join(cols, ", "));

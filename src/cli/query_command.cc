@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/file_util.h"
 #include "common/stop.h"
+#include "common/strings.h"
 #include "query/query_engine.h"
 #include "query/result_format.h"
 #include "query/sql_text.h"
@@ -38,15 +39,6 @@ uint64_t ParseSize(const std::string& text) {
                                : -1;
   if (scale < 0 || value < 0) Fail("invalid size '{}' (examples: 512M, 2G, 1000000)", text);
   return static_cast<uint64_t>(value * scale);
-}
-
-std::string Time(int64_t ms) {
-  std::time_t t = ms / 1000;
-  std::tm tm;
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
 }
 
 }  // namespace
@@ -112,8 +104,9 @@ Runner AddQueryCommand(CLI::App& app) {
       for (const auto& q : cat->ListQueries(opts->history_limit)) {
         std::string sql = q.sql.size() > 60 ? q.sql.substr(0, 57) + "..." : q.sql;
         std::string error = q.error.substr(0, q.error.find('\n'));
-        h.rows.push_back({q.id, Time(q.started_ms), q.state, std::to_string(q.duration_ms),
-                          std::to_string(q.rows), std::to_string(q.bytes_scanned), sql,
+        h.rows.push_back({q.id, FormatUtcMillis(q.started_ms), q.state,
+                          std::to_string(q.duration_ms), std::to_string(q.rows),
+                          std::to_string(q.bytes_scanned), sql,
                           error.empty() ? std::nullopt : std::optional<std::string>(error)});
       }
       fmt::print("{}", query::FormatResult(h, format, 0));

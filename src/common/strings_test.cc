@@ -10,4 +10,9 @@ TEST(Strings, LowerAndCompareAsciiOnly) {
   EXPECT_FALSE(EqualsIgnoreAsciiCase("Close", "Closes"));
 }
 
+TEST(Strings, FormatsUtcMillis) {
+  EXPECT_EQ(FormatUtcMillis(1795793530123), "2026-11-27 15:32:10");
+  EXPECT_EQ(FormatUtcMillis(0), "-");
+}
+
 }  // namespace ticklake
