@@ -176,15 +176,23 @@ LakeFileEncoder::LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t m
       db_(EncoderDatabaseOptions(temp_dir)),
       conn_(db_) {}
 
-bool LakeFileEncoder::LoadFlat(std::string_view jsonl) {
-  simdjson::padded_string padded(jsonl);
+bool LakeFileEncoder::LoadFlat(std::string& jsonl) {
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end: reserve them in place rather than
+  // copying a batch that may be hundreds of MB.
+  size_t size = jsonl.size();
+  jsonl.reserve(size + simdjson::SIMDJSON_PADDING);
+  auto parse_all = [&](simdjson::dom::document_stream& records) {
+    return parser_
+        .parse_many(static_cast<const char*>(jsonl.data()), size, simdjson::dom::DEFAULT_BATCH_SIZE)
+        .get(records);
+  };
   std::vector<Column> columns;
   std::unordered_map<std::string, size_t> index;  // by lower-case name
   std::vector<size_t> slots;                      // column of each field of the current record
 
   // Pass 1: the columns, in order of first appearance, and what each has seen.
   simdjson::dom::document_stream records;
-  if (parser_.parse_many(padded).get(records)) return false;
+  if (parse_all(records)) return false;
   for (auto record : records) {
     simdjson::dom::object object;
     if (record.get(object)) return false;
@@ -252,7 +260,7 @@ bool LakeFileEncoder::LoadFlat(std::string_view jsonl) {
   std::vector<char> present(columns.size());
   const idx_t capacity = duckdb_vector_size();
   idx_t row = 0;
-  if (parser_.parse_many(padded).get(records)) return false;
+  if (parse_all(records)) return false;
   for (auto record : records) {
     std::fill(present.begin(), present.end(), 0);
     simdjson::dom::object object = record.get_object().value_unsafe();
@@ -296,7 +304,7 @@ void LakeFileEncoder::LoadWithReadJson(std::string_view jsonl) {
       duck::QuoteLiteral(file.string()), max_record_bytes_ + 4096));
 }
 
-void LakeFileEncoder::Encode(std::string_view jsonl, const std::vector<std::string>& exclude,
+void LakeFileEncoder::Encode(std::string& jsonl, const std::vector<std::string>& exclude,
                              const std::filesystem::path& output) {
   try {
     if (!LoadFlat(jsonl)) LoadWithReadJson(jsonl);

@@ -33,14 +33,15 @@ class LakeFileEncoder {
                   const std::filesystem::path& temp_dir);
 
   // Encodes `jsonl` (newline-terminated JSON objects) into `output`. `exclude` names the
-  // (lower-case) columns to drop. Throws Error naming the output on failure.
-  void Encode(std::string_view jsonl, const std::vector<std::string>& exclude,
+  // (lower-case) columns to drop. Throws Error naming the output on failure. The contents of
+  // `jsonl` are not changed, but its capacity may grow by a few bytes (simdjson's padding).
+  void Encode(std::string& jsonl, const std::vector<std::string>& exclude,
               const std::filesystem::path& output);
 
  private:
   // Loads flat records into the table "batch"; false when a record holds a nested value or two
   // keys differ only in case (cases read_json handles).
-  bool LoadFlat(std::string_view jsonl);
+  bool LoadFlat(std::string& jsonl);
   void LoadWithReadJson(std::string_view jsonl);
 
   LakeFormat format_;

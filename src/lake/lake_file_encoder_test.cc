@@ -11,7 +11,7 @@ namespace {
 class EncoderTest : public ::testing::Test {
  protected:
   // Encodes `jsonl` as Parquet and returns "name type" lines of the file's schema.
-  std::string Schema(const std::string& jsonl, std::vector<std::string> exclude = {}) {
+  std::string Schema(std::string jsonl, std::vector<std::string> exclude = {}) {
     LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
     encoder.Encode(jsonl, exclude, file_);
     auto r = conn_.Query("DESCRIBE SELECT * FROM read_parquet(" +
@@ -73,7 +73,8 @@ TEST_F(EncoderTest, KeysDifferingOnlyInCaseGoThroughReadJson) {
 TEST_F(EncoderTest, WritesJsonLines) {
   LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
   auto out = dir_.path() / "out.jsonl";
-  encoder.Encode("{\"Index\":\"HSI\",\"Close\":1.5}\n", {"index"}, out);
+  std::string jsonl = "{\"Index\":\"HSI\",\"Close\":1.5}\n";
+  encoder.Encode(jsonl, {"index"}, out);
   EXPECT_EQ(ReadWholeFile(out), "{\"Close\":1.5}\n");
 }
 

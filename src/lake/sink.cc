@@ -231,7 +231,7 @@ void Sink::AddError(PartitionBuffer& buffer, const rd_kafka_message_t* m,
   }
   if (options_.on_error == OnError::kSkip) return;
   std::string& out = buffer.errors_jsonl;
-  size_t before = out.size();
+  size_t before = out.capacity();
   out += "{\"topic\":";
   AppendJsonString(out, options_.topic);
   rd_kafka_timestamp_type_t type;
@@ -248,8 +248,8 @@ void Sink::AddError(PartitionBuffer& buffer, const rd_kafka_message_t* m,
   out += text ? ",\"payload\":" : ",\"payload_base64\":";
   AppendJsonString(out, text ? std::string(payload) : Base64Encode(payload));
   out += "}\n";
-  buffer.bytes += out.size() - before;
-  buffered_bytes_ += out.size() - before;
+  buffer.bytes += out.capacity() - before;
+  buffered_bytes_ += out.capacity() - before;
 }
 
 void Sink::Handle(const rd_kafka_message_t* m) {
@@ -296,13 +296,16 @@ void Sink::Handle(const rd_kafka_message_t* m) {
     AddError(buffer, m, *reason);
   } else {
     auto& group = buffer.groups[parsed_.partition_path];
+    // Memory is accounted by what the buffers hold allocated (capacity), not by their contents:
+    // a growing string can hold twice its size.
+    size_t capacity = group.jsonl.capacity();
     group.jsonl += parsed_.line;
     group.jsonl.push_back('\n');
     group.present_fields |= parsed_.present_fields;
     ++group.records;
     ++buffer.written;
-    buffer.bytes += parsed_.line.size() + 1;
-    buffered_bytes_ += parsed_.line.size() + 1;
+    buffer.bytes += group.jsonl.capacity() - capacity;
+    buffered_bytes_ += group.jsonl.capacity() - capacity;
   }
   if (buffer.consumed >= options_.flush_records ||
       buffer.bytes >= static_cast<size_t>(options_.flush_bytes)) {
@@ -330,7 +333,7 @@ void Sink::Flush(int32_t partition, PartitionBuffer& buffer) {
     uploads.emplace_back(staging, local);
     files.push_back({staging, final_key});
   };
-  for (const auto& [hive_path, group] : buffer.groups) {
+  for (auto& [hive_path, group] : buffer.groups) {
     std::vector<std::string> exclude;
     for (size_t i = 0; i < parser_.partition_keys().size(); ++i) {
       if (group.present_fields & (uint64_t{1} << i)) exclude.push_back(parser_.partition_keys()[i]);
