@@ -4,12 +4,16 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 
 namespace ticklake::cli {
 
 using Runner = std::function<int()>;
+
+// Flag checks with plain messages ("must be a number > 0: 0"), used instead of CLI11's
+// PositiveNumber/NonNegativeNumber, whose messages print the range up to 1.8e308.
+extern const CLI::Validator kPositive;
+extern const CLI::Validator kNonNegative;
 
 Runner AddBrokerCommand(CLI::App& app);
 Runner AddProduceCommand(CLI::App& app);

@@ -51,7 +51,7 @@ Runner AddCrawlCommand(CLI::App& app) {
                   "Table name for files directly in the lake root (default: the root's name)");
   sub->add_option("--sample", opts->crawl.sample, "JSON records sampled per file for types")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   sub->add_option("--exclude", opts->crawl.exclude, "Glob of keys or folders to skip (repeatable)");
   sub->add_option("--on-schema-change", opts->on_schema_change,
                   "update: new table version; log: keep the schema, note the change")

@@ -198,10 +198,10 @@ Runner AddDemoCommand(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--duration", opts->duration_s, "Seconds of market feed")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   sub->add_option("--rate", opts->rate, "Ticks per second")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   sub->add_option("--partitions", opts->partitions, "Partitions of the topic")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));

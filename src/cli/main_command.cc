@@ -7,6 +7,30 @@
 #include "common/stop.h"
 
 namespace ticklake::cli {
+namespace {
+
+CLI::Validator NumberCheck(bool allow_zero) {
+  return CLI::Validator(
+      [allow_zero](std::string& text) -> std::string {
+        double value = 0;
+        size_t used = 0;
+        try {
+          value = std::stod(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == 0 || used != text.size() || !(allow_zero ? value >= 0 : value > 0)) {
+          return fmt::format("must be a number {} 0, got '{}'", allow_zero ? ">=" : ">", text);
+        }
+        return "";
+      },
+      allow_zero ? "NUMBER>=0" : "NUMBER>0");
+}
+
+}  // namespace
+
+const CLI::Validator kPositive = NumberCheck(false);
+const CLI::Validator kNonNegative = NumberCheck(true);
 
 int Main(int argc, char** argv) {
   CLI::App app{

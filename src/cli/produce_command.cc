@@ -68,9 +68,9 @@ Runner AddProduceCommand(CLI::App& app) {
                   "Messages per second, or 'max' (also 0) for as fast as possible")
       ->capture_default_str();
   sub->add_option("--count", f.count, "Stop after N messages (default: no limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   sub->add_option("--duration", f.duration_s, "Stop after SECS seconds (default: no limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   sub->add_option("--seed", f.seed,
                   "Seed for the simulator and random replay order: same seed, same prices "
                   "(0 = random)");
@@ -106,11 +106,11 @@ Runner AddProduceCommand(CLI::App& app) {
   sub->add_option("--connect-timeout", f.connect_timeout_s,
                   "Seconds to wait for the Kafka cluster to answer before failing")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   sub->add_option("--flush-timeout", f.flush_timeout_s,
                   "Seconds to wait for outstanding deliveries at the end")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   return [opts] {
     market::FeedOptions feed = opts->feed;
     feed.rate = ParseRate(opts->rate);

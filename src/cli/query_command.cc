@@ -85,7 +85,7 @@ Runner AddQueryCommand(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--timeout", opts->timeout, "Cancel a statement after SECS seconds (0 = never)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   sub->add_option("--cache-size", opts->cache_size,
                   "Local cache budget for S3 lakes (e.g. 512M, 2G)")
       ->capture_default_str();

@@ -37,18 +37,20 @@ Runner AddSinkCommand(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--flush-records", s.flush_records, "Close a file after this many records")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   sub->add_option("--flush-bytes", s.flush_bytes, "Close a file after this many buffered bytes")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   sub->add_option("--flush-interval", s.flush_interval_s,
                   "Close a file this many seconds after its first record")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   sub->add_option("--max-record-bytes", s.max_record_bytes, "Larger records are errors")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(kPositive);
   sub->add_option("--max-buffer-bytes", s.max_buffer_bytes, "Memory bound for buffered records")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(kPositive);
   sub->add_option("--on-error", opts->on_error, "Bad records: dlq (to _errors/), skip, or fail")
       ->capture_default_str();
   sub->add_flag("--kafka-columns,!--no-kafka-columns", s.kafka_columns,
@@ -58,7 +60,7 @@ Runner AddSinkCommand(CLI::App& app) {
   sub->add_option("--connect-timeout", s.connect_timeout_s,
                   "Seconds to wait for the Kafka cluster at start")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   sub->add_option(
       "--catalog", s.catalog,
       "Keep this catalog's table for the topic current after each commit (no crawler needed)");

@@ -41,13 +41,14 @@ void LocalStore::Put(std::string_view key, std::string_view data) {
   WriteFileAtomically(path, data);
 }
 
-fs::path LocalStore::CopyIntoPlace(std::string_view key, const fs::path& file) {
+fs::path LocalStore::CopyIntoPlace(std::string_view key, const fs::path& file, bool sync) {
   fs::path path = PathOf(key);
   EnsureParent(path);
   fs::path tmp = TempPathBeside(path);
   std::error_code ec;
   fs::copy_file(file, tmp, fs::copy_options::overwrite_existing, ec);
   if (ec) Fail("PUT {}: cannot copy from {}: {}", UriOf(key), file.string(), ec.message());
+  if (sync) SyncPath(tmp);  // content durable before the name: no empty object after a crash
   fs::rename(tmp, path, ec);
   if (ec) {
     fs::remove(tmp);
@@ -57,13 +58,12 @@ fs::path LocalStore::CopyIntoPlace(std::string_view key, const fs::path& file) {
 }
 
 void LocalStore::PutFile(std::string_view key, const fs::path& file) {
-  fs::path path = CopyIntoPlace(key, file);
-  SyncPath(path);
+  fs::path path = CopyIntoPlace(key, file, /*sync=*/true);
   SyncPath(path.parent_path());
 }
 
 void LocalStore::PutFiles(const std::vector<FileUpload>& files) {
-  for (const auto& [key, file] : files) CopyIntoPlace(key, file);
+  for (const auto& [key, file] : files) CopyIntoPlace(key, file, /*sync=*/false);
   if (!files.empty()) SyncFileSystem();
 }
 

@@ -1,6 +1,8 @@
 // LocalStore: an ObjectStore over a local directory; a key maps to <root>/<key>.
 // Put is atomic and durable (hidden temp file + fsync + rename + directory fsync); the batch calls
-// PutFiles and MoveAll rename every object into place and then sync the file system once. Delete
+// PutFiles and MoveAll rename every object into place and then sync the file system once, so a
+// crash before they return may leave some of their objects empty or partial (the sink trusts
+// staged files only after its commit point, which follows the sync). Delete
 // prunes directories it leaves empty, so a folder exists only while it holds objects, as a prefix
 // does in S3. Thread-safe: every call works on the file system alone.
 #pragma once
@@ -32,9 +34,10 @@ class LocalStore : public ObjectStore {
  private:
   std::filesystem::path PathOf(std::string_view key) const;
   void EnsureParent(const std::filesystem::path& path);
-  // Copies `file` to a hidden temporary beside the object and renames it into place, without
-  // syncing; returns the object's path.
-  std::filesystem::path CopyIntoPlace(std::string_view key, const std::filesystem::path& file);
+  // Copies `file` to a hidden temporary beside the object (fsynced when `sync`) and renames it
+  // into place; returns the object's path.
+  std::filesystem::path CopyIntoPlace(std::string_view key, const std::filesystem::path& file,
+                                      bool sync);
   void PruneEmptyParents(const std::filesystem::path& path);
   // Makes everything written to the lake's file system durable (syncfs).
   void SyncFileSystem();

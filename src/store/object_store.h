@@ -64,7 +64,8 @@ class ObjectStore {
 
   // Batch forms of PutFile and Move: each object as the single call would leave it, all of them
   // durable when the call returns. LocalStore syncs the file system once per batch instead of
-  // once per file, which is what makes many small lake files cheap.
+  // once per file, which is what makes many small lake files cheap; the price is that a crash
+  // before the call returns may leave some objects of the batch incomplete.
   using FileUpload = std::pair<std::string, std::filesystem::path>;  // key, local file
   using ObjectMove = std::pair<std::string, std::string>;            // from, to
   virtual void PutFiles(const std::vector<FileUpload>& files);
