@@ -33,11 +33,20 @@ std::string_view FileExtension(LakeFormat format) {
 
 namespace {
 
+// The column that says which file of an EncodeAll call a record belongs to.
+constexpr const char* kFileColumn = "__ticklake_file";
+// Copy's `file` that writes every file at once, partitioned by kFileColumn.
+constexpr size_t kAllFiles = SIZE_MAX;
+
 duck::DatabaseOptions EncoderDatabaseOptions(const std::filesystem::path& temp_dir) {
   duck::DatabaseOptions options;
   options.temp_directory = (temp_dir / "duckdb").string();
   // Encoding runs beside Kafka consumption: two threads are plenty for a batch.
-  options.settings = {{"threads", "2"}, {"preserve_insertion_order", "true"}};
+  options.settings = {{"threads", "2"},
+                      {"preserve_insertion_order", "true"},
+                      // A partitioned COPY writes one file per sink file: keep all of them open
+                      // (more open partitions than this would split a file in two).
+                      {"partitioned_write_max_open_files", "100000"}};
   return options;
 }
 
@@ -100,6 +109,10 @@ class DataChunk {
 
   void SetNull(size_t column, idx_t row) {
     duckdb_validity_set_row_invalid(validity_[column], row);
+  }
+
+  void SetBigint(size_t column, idx_t row, int64_t value) {
+    static_cast<int64_t*>(data_[column])[row] = value;
   }
 
   void Set(size_t column, idx_t row, ColumnType type, simdjson::dom::element v) {
@@ -176,70 +189,74 @@ LakeFileEncoder::LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t m
       db_(EncoderDatabaseOptions(temp_dir)),
       conn_(db_) {}
 
-bool LakeFileEncoder::LoadFlat(std::string& jsonl) {
+bool LakeFileEncoder::LoadFlat(const std::vector<File>& files) {
   // simdjson reads up to SIMDJSON_PADDING bytes past the end: reserve them in place rather than
-  // copying a batch that may be hundreds of MB.
-  size_t size = jsonl.size();
-  jsonl.reserve(size + simdjson::SIMDJSON_PADDING);
-  auto parse_all = [&](simdjson::dom::document_stream& records) {
+  // copying batches that may be hundreds of MB.
+  for (const File& file : files)
+    file.jsonl->reserve(file.jsonl->size() + simdjson::SIMDJSON_PADDING);
+  auto parse_all = [&](const std::string& jsonl, simdjson::dom::document_stream& records) {
     return parser_
-        .parse_many(static_cast<const char*>(jsonl.data()), size, simdjson::dom::DEFAULT_BATCH_SIZE)
+        .parse_many(static_cast<const char*>(jsonl.data()), jsonl.size(),
+                    simdjson::dom::DEFAULT_BATCH_SIZE)
         .get(records);
   };
   std::vector<Column> columns;
   std::unordered_map<std::string, size_t> index;  // by lower-case name
-  std::vector<size_t> slots;                      // column of each field of the current record
+  const bool by_file = files.size() > 1;
 
   // Pass 1: the columns, in order of first appearance, and what each has seen.
   simdjson::dom::document_stream records;
-  if (parse_all(records)) return false;
-  for (auto record : records) {
-    simdjson::dom::object object;
-    if (record.get(object)) return false;
-    size_t position = 0;
-    for (auto field : object) {
-      // Records of one producer list their fields in the same order: try the same slot first.
-      size_t column;
-      if (position < columns.size() && columns[position].name == field.key) {
-        column = position;
-      } else {
-        std::string lower = AsciiLower(field.key);
-        auto [it, added] = index.try_emplace(lower, columns.size());
-        if (added) {
-          columns.push_back({std::string(field.key), {}, {}});
-        } else if (columns[it->second].name != field.key) {
-          return false;  // "Close" and "close": let read_json decide
-        }
-        column = it->second;
-      }
-      ++position;
-      ColumnEvidence& e = columns[column].evidence;
-      switch (field.value.type()) {
-        case simdjson::dom::element_type::INT64:
-          e.integers = true;
-          break;
-        case simdjson::dom::element_type::UINT64:
-        case simdjson::dom::element_type::DOUBLE:
-          e.decimals = true;
-          break;
-        case simdjson::dom::element_type::BOOL:
-          e.booleans = true;
-          break;
-        case simdjson::dom::element_type::NULL_VALUE:
-          break;
-        case simdjson::dom::element_type::STRING: {
-          std::string_view text = field.value.get_string().value_unsafe();
-          if (ParseIsoDate(text)) {
-            e.dates = true;
-          } else if (ParseIsoTimestamp(text)) {
-            e.timestamps = true;
-          } else {
-            e.other_strings = true;
+  for (const File& file : files) {
+    if (parse_all(*file.jsonl, records)) return false;
+    for (auto record : records) {
+      simdjson::dom::object object;
+      if (record.get(object)) return false;
+      size_t position = 0;
+      for (auto field : object) {
+        // Records of one producer list their fields in the same order: try the same slot first.
+        size_t column;
+        if (position < columns.size() && columns[position].name == field.key) {
+          column = position;
+        } else {
+          std::string lower = AsciiLower(field.key);
+          if (by_file && lower == kFileColumn) return false;
+          auto [it, added] = index.try_emplace(lower, columns.size());
+          if (added) {
+            columns.push_back({std::string(field.key), {}, {}});
+          } else if (columns[it->second].name != field.key) {
+            return false;  // "Close" and "close": let read_json decide
           }
-          break;
+          column = it->second;
         }
-        default:
-          return false;  // nested
+        ++position;
+        ColumnEvidence& e = columns[column].evidence;
+        switch (field.value.type()) {
+          case simdjson::dom::element_type::INT64:
+            e.integers = true;
+            break;
+          case simdjson::dom::element_type::UINT64:
+          case simdjson::dom::element_type::DOUBLE:
+            e.decimals = true;
+            break;
+          case simdjson::dom::element_type::BOOL:
+            e.booleans = true;
+            break;
+          case simdjson::dom::element_type::NULL_VALUE:
+            break;
+          case simdjson::dom::element_type::STRING: {
+            std::string_view text = field.value.get_string().value_unsafe();
+            if (ParseIsoDate(text)) {
+              e.dates = true;
+            } else if (ParseIsoTimestamp(text)) {
+              e.timestamps = true;
+            } else {
+              e.other_strings = true;
+            }
+            break;
+          }
+          default:
+            return false;  // nested
+        }
       }
     }
   }
@@ -251,38 +268,46 @@ bool LakeFileEncoder::LoadFlat(std::string& jsonl) {
     create += fmt::format("{}{} {}", i ? ", " : "", duck::QuoteIdentifier(columns[i].name),
                           SqlTypeName(columns[i].type));
   }
+  const size_t record_columns = columns.size();
+  if (by_file) {
+    columns.push_back({kFileColumn, {}, ColumnType::kBigint});
+    create += fmt::format(", {} BIGINT", kFileColumn);
+  }
   conn_.Query(create + ")");
 
   // Pass 2: fill DuckDB data chunks column by column and append them.
   DataChunk chunk(columns);
   Appender appender(conn_, "batch");
-  std::vector<simdjson::dom::element> values(columns.size());
-  std::vector<char> present(columns.size());
+  std::vector<simdjson::dom::element> values(record_columns);
+  std::vector<char> present(record_columns);
   const idx_t capacity = duckdb_vector_size();
   idx_t row = 0;
-  if (parse_all(records)) return false;
-  for (auto record : records) {
-    std::fill(present.begin(), present.end(), 0);
-    simdjson::dom::object object = record.get_object().value_unsafe();
-    size_t position = 0;
-    for (auto field : object) {
-      size_t column = position < columns.size() && columns[position].name == field.key
-                          ? position
-                          : index.find(AsciiLower(field.key))->second;
-      values[column] = field.value;
-      present[column] = 1;
-      ++position;
-    }
-    for (size_t i = 0; i < columns.size(); ++i) {
-      if (!present[i] || values[i].is_null()) {
-        chunk.SetNull(i, row);
-      } else {
-        chunk.Set(i, row, columns[i].type, values[i]);
+  for (size_t f = 0; f < files.size(); ++f) {
+    if (parse_all(*files[f].jsonl, records)) return false;
+    for (auto record : records) {
+      std::fill(present.begin(), present.end(), 0);
+      simdjson::dom::object object = record.get_object().value_unsafe();
+      size_t position = 0;
+      for (auto field : object) {
+        size_t column = position < record_columns && columns[position].name == field.key
+                            ? position
+                            : index.find(AsciiLower(field.key))->second;
+        values[column] = field.value;
+        present[column] = 1;
+        ++position;
       }
-    }
-    if (++row == capacity) {
-      chunk.AppendTo(appender, row);
-      row = 0;
+      for (size_t i = 0; i < record_columns; ++i) {
+        if (!present[i] || values[i].is_null()) {
+          chunk.SetNull(i, row);
+        } else {
+          chunk.Set(i, row, columns[i].type, values[i]);
+        }
+      }
+      if (by_file) chunk.SetBigint(record_columns, row, static_cast<int64_t>(f));
+      if (++row == capacity) {
+        chunk.AppendTo(appender, row);
+        row = 0;
+      }
     }
   }
   if (row > 0) chunk.AppendTo(appender, row);
@@ -306,16 +331,64 @@ void LakeFileEncoder::LoadWithReadJson(std::string_view jsonl) {
 
 void LakeFileEncoder::Encode(std::string& jsonl, const std::vector<std::string>& exclude,
                              const std::filesystem::path& output) {
+  EncodeAll({File{&jsonl, output}}, exclude);
+}
+
+void LakeFileEncoder::EncodeAll(const std::vector<File>& files,
+                                const std::vector<std::string>& exclude) {
+  if (files.empty()) return;
+  bool flat;
   try {
-    if (!LoadFlat(jsonl)) LoadWithReadJson(jsonl);
+    flat = LoadFlat(files);
   } catch (const Error& e) {
-    Fail("cannot encode a batch into {}: {}", output.string(), e.what());
+    Fail("cannot encode a batch into {}: {}", files[0].output.string(), e.what());
   }
+  if (flat && files.size() == 1) return Copy(exclude, files[0].output, std::nullopt);
+  if (!flat) {
+    // Nested values: read_json infers STRUCT and LIST types, one file at a time.
+    for (const File& file : files) {
+      try {
+        LoadWithReadJson(*file.jsonl);
+      } catch (const Error& e) {
+        Fail("cannot encode a batch into {}: {}", file.output.string(), e.what());
+      }
+      Copy(exclude, file.output, std::nullopt);
+    }
+    return;
+  }
+  if (format_ != LakeFormat::kParquet) {
+    // DuckDB partitions only Parquet and CSV writes: one COPY per file of the shared load.
+    for (size_t f = 0; f < files.size(); ++f) Copy(exclude, files[f].output, f);
+    return;
+  }
+  std::filesystem::path directory = temp_dir_ / "partitioned";
+  std::filesystem::remove_all(directory);
+  Copy(exclude, directory, kAllFiles);
+  for (size_t f = 0; f < files.size(); ++f) {
+    std::filesystem::path folder = directory / fmt::format("{}={}", kFileColumn, f);
+    std::vector<std::filesystem::path> written;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
+      written.push_back(entry.path());
+    if (ec || written.size() != 1) {
+      Fail("cannot encode a batch into {}: DuckDB wrote {} files into {}{}",
+           files[f].output.string(), written.size(), folder.string(),
+           ec ? " (" + ec.message() + ")" : "");
+    }
+    std::filesystem::rename(written[0], files[f].output);
+  }
+  std::filesystem::remove_all(directory);
+}
+
+void LakeFileEncoder::Copy(const std::vector<std::string>& exclude,
+                           const std::filesystem::path& output, std::optional<size_t> file) {
+  std::vector<std::string> dropped = exclude;
+  if (file && file != kAllFiles) dropped.push_back(kFileColumn);
   std::string select = "SELECT *";
-  if (!exclude.empty()) {
+  if (!dropped.empty()) {
     select += " EXCLUDE (";
-    for (size_t i = 0; i < exclude.size(); ++i)
-      select += (i ? ", " : "") + duck::QuoteIdentifier(exclude[i]);
+    for (size_t i = 0; i < dropped.size(); ++i)
+      select += (i ? ", " : "") + duck::QuoteIdentifier(dropped[i]);
     select += ")";
   }
   if (kafka_columns_) {
@@ -335,7 +408,13 @@ void LakeFileEncoder::Encode(std::string& jsonl, const std::vector<std::string>&
       options = "FORMAT json, COMPRESSION gzip";
       break;
   }
-  std::string sql = fmt::format("COPY ({} FROM batch) TO {} ({})", select,
+  std::string where;
+  if (file == kAllFiles) {
+    options += fmt::format(", PARTITION_BY ({})", kFileColumn);
+  } else if (file) {
+    where = fmt::format(" WHERE {} = {}", kFileColumn, *file);
+  }
+  std::string sql = fmt::format("COPY ({} FROM batch{}) TO {} ({})", select, where,
                                 duck::QuoteLiteral(output.string()), options);
   if (auto error = conn_.TryExecute(sql))
     Fail("cannot encode a batch into {}: {}", output.string(), *error);

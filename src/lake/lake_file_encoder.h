@@ -8,12 +8,17 @@
 // Flat records (the common case) are parsed with simdjson and appended to DuckDB as typed
 // columns; a batch with nested objects or arrays goes through DuckDB's read_json instead, which
 // turns them into STRUCT and LIST columns.
+//
+// EncodeAll writes many files (a sink flush: one per Hive partition per Kafka partition) from one
+// load and one partitioned COPY, because a statement per file costs milliseconds of fixed overhead
+// that dominates small files. The files of one call then share one schema (the union).
 // Not thread-safe: one encoder per thread.
 #pragma once
 
 #include <simdjson.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,11 +43,23 @@ class LakeFileEncoder {
   void Encode(std::string& jsonl, const std::vector<std::string>& exclude,
               const std::filesystem::path& output);
 
+  struct File {
+    std::string* jsonl;  // newline-terminated JSON objects, at least one
+    std::filesystem::path output;
+  };
+  // Encodes each file's records into its output, as Encode does; `exclude` applies to all.
+  void EncodeAll(const std::vector<File>& files, const std::vector<std::string>& exclude);
+
  private:
-  // Loads flat records into the table "batch"; false when a record holds a nested value or two
-  // keys differ only in case (cases read_json handles).
-  bool LoadFlat(std::string& jsonl);
+  // Loads flat records into the table "batch", with the column kFileColumn holding the index of
+  // each record's file when there is more than one; false when a record holds a nested value or
+  // two keys differ only in case (cases read_json handles).
+  bool LoadFlat(const std::vector<File>& files);
   void LoadWithReadJson(std::string_view jsonl);
+  // COPY of the table "batch" to `output`: all of it (nullopt), the records of one file of an
+  // EncodeAll, or every file at once into the directory `output` (kAllFiles).
+  void Copy(const std::vector<std::string>& exclude, const std::filesystem::path& output,
+            std::optional<size_t> file);
 
   LakeFormat format_;
   bool kafka_columns_;

@@ -1,5 +1,6 @@
 #include "lake/lake_file_encoder.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "common/error.h"
@@ -76,6 +77,52 @@ TEST_F(EncoderTest, WritesJsonLines) {
   std::string jsonl = "{\"Index\":\"HSI\",\"Close\":1.5}\n";
   encoder.Encode(jsonl, {"index"}, out);
   EXPECT_EQ(ReadWholeFile(out), "{\"Close\":1.5}\n");
+}
+
+TEST_F(EncoderTest, EncodesManyFilesInOneLoadEachWithItsOwnRecords) {
+  LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
+  std::vector<std::string> batches;
+  for (int f = 0; f < 150; ++f) {  // more than DuckDB keeps open by default
+    std::string jsonl;
+    for (int i = 0; i < 3000; ++i)
+      jsonl += fmt::format("{{\"Index\":\"I{}\",\"seq\":{}}}\n", f, f * 10000 + i);
+    if (f == 7) jsonl += "{\"Index\":\"I7\",\"late\":\"x\"}\n";
+    batches.push_back(std::move(jsonl));
+  }
+  std::vector<LakeFileEncoder::File> files;
+  for (size_t f = 0; f < batches.size(); ++f)
+    files.push_back({&batches[f], dir_.path() / fmt::format("f{}.parquet", f)});
+  encoder.EncodeAll(files, {"index"});
+  for (size_t f = 0; f < files.size(); ++f) {
+    auto r =
+        conn_.Query(fmt::format("SELECT count(*), min(seq), max(seq), count(DISTINCT seq), "
+                                "count(late) FROM read_parquet({})",
+                                duck::QuoteLiteral(files[f].output.string())));
+    ASSERT_EQ(r.GetString(0, 0), f == 7 ? "3001" : "3000") << f;
+    EXPECT_EQ(r.GetString(1, 0), std::to_string(f * 10000)) << f;
+    EXPECT_EQ(r.GetString(2, 0), std::to_string(f * 10000 + 2999)) << f;
+    EXPECT_EQ(r.GetString(3, 0), "3000") << f;
+    EXPECT_EQ(r.GetString(4, 0), f == 7 ? "1" : "0") << f;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "partitioned"));
+}
+
+TEST_F(EncoderTest, EncodesManyNestedFilesOneByOne) {
+  LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
+  std::string a = "{\"a\":1,\"n\":[1]}\n", b = "{\"a\":2}\n";
+  auto fa = dir_.path() / "a.jsonl", fb = dir_.path() / "b.jsonl";
+  encoder.EncodeAll({{&a, fa}, {&b, fb}}, {});
+  EXPECT_EQ(ReadWholeFile(fa), "{\"a\":1,\"n\":[1]}\n");
+  EXPECT_EQ(ReadWholeFile(fb), "{\"a\":2}\n");
+}
+
+TEST_F(EncoderTest, WritesManyJsonLinesFilesFromOneLoad) {
+  LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
+  std::string a = "{\"Index\":\"A\",\"v\":1}\n", b = "{\"Index\":\"B\",\"v\":2.5}\n";
+  auto fa = dir_.path() / "a.jsonl", fb = dir_.path() / "b.jsonl";
+  encoder.EncodeAll({{&a, fa}, {&b, fb}}, {"index"});
+  EXPECT_EQ(ReadWholeFile(fa), "{\"v\":1.0}\n");  // one schema for the files of one call
+  EXPECT_EQ(ReadWholeFile(fb), "{\"v\":2.5}\n");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -111,6 +112,8 @@ class Sink {
   void AddError(PartitionBuffer& buffer, const rd_kafka_message_t* message,
                 const std::string& reason);
   void Flush(int32_t partition, PartitionBuffer& buffer);
+  // Lands the buffers of several partitions: one encode and one upload, a commit per partition.
+  void FlushMany(const std::vector<std::pair<int32_t, PartitionBuffer*>>& due);
   void FlushAll();
   void FlushDue();
   void CommitToKafka(int32_t partition, int64_t next_offset, bool async);
@@ -133,6 +136,7 @@ class Sink {
   kafka::KafkaHandle consumer_;
   std::map<int32_t, PartitionBuffer> buffers_;  // assigned partitions
   size_t buffered_bytes_ = 0;
+  double flush_seconds_ = 0;                   // moving average of a flush's duration
   std::optional<std::string> callback_error_;  // an Error thrown inside a librdkafka callback
   ParsedRecord parsed_;
   Clock::time_point started_ = Clock::now();
@@ -200,25 +204,28 @@ void Sink::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
 }
 
 void Sink::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
+  std::vector<std::pair<int32_t, PartitionBuffer*>> revoked;
   for (int i = 0; i < partitions->cnt; ++i) {
     auto& tp = partitions->elems[i];
     auto it = buffers_.find(tp.partition);
-    if (it == buffers_.end() || options_.topic != tp.topic) continue;
-    if (aborting_) {
-      buffered_bytes_ -= it->second.bytes;
-      buffers_.erase(it);
-      continue;
-    }
-    try {
-      Flush(tp.partition, it->second);
-    } catch (...) {
-      // The batch is not committed: whoever gets the partition resumes before it.
-      buffered_bytes_ -= it->second.bytes;
-      buffers_.erase(it);
-      throw;
-    }
-    buffers_.erase(it);
+    if (it != buffers_.end() && options_.topic == tp.topic)
+      revoked.emplace_back(tp.partition, &it->second);
   }
+  auto forget = [&] {
+    for (auto [partition, buffer] : revoked) {
+      buffered_bytes_ -= buffer->bytes;
+      buffers_.erase(partition);
+    }
+  };
+  if (aborting_) return forget();
+  try {
+    FlushMany(revoked);
+  } catch (...) {
+    // Batches not committed: whoever gets the partitions resumes before them.
+    forget();
+    throw;
+  }
+  forget();  // flushed: nothing buffered is left
 }
 
 void Sink::AddError(PartitionBuffer& buffer, const rd_kafka_message_t* m,
@@ -281,16 +288,24 @@ void Sink::Handle(const rd_kafka_message_t* m) {
         "probably deleted by retention before they were read)\n",
         options_.topic, m->partition, buffer.next_offset, m->offset - 1, missing);
   }
+  rd_kafka_timestamp_type_t type;
+  int64_t timestamp_ms = rd_kafka_message_timestamp(m, &type);
   if (buffer.empty()) {
     buffer.start_offset = m->offset;
-    buffer.first_record = Clock::now();
+    // A buffer's age counts from when its first record was produced, so that the time it waited
+    // in librdkafka's queue (behind a flush) counts too; but no more than half an interval, so
+    // that replaying old records still fills files.
+    auto now = Clock::now();
+    double waited_s = static_cast<double>(catalog::NowMs() - timestamp_ms) / 1000;
+    waited_s = std::clamp(waited_s, 0.0, options_.flush_interval_s / 2);
+    buffer.first_record =
+        now - std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(waited_s));
   }
   buffer.next_offset = m->offset + 1;
   ++buffer.consumed;
   stats_.records_consumed++;
 
-  rd_kafka_timestamp_type_t type;
-  KafkaMeta meta{options_.topic, m->partition, m->offset, rd_kafka_message_timestamp(m, &type)};
+  KafkaMeta meta{options_.topic, m->partition, m->offset, timestamp_ms};
   std::string_view payload(static_cast<const char*>(m->payload), m->payload ? m->len : 0);
   if (auto reason = parser_.Parse(payload, meta, &parsed_)) {
     AddError(buffer, m, *reason);
@@ -322,56 +337,89 @@ void Sink::Handle(const rd_kafka_message_t* m) {
   }
 }
 
-void Sink::Flush(int32_t partition, PartitionBuffer& buffer) {
-  if (buffer.empty()) return;
-  std::vector<StagedFile> files;
+void Sink::Flush(int32_t partition, PartitionBuffer& buffer) { FlushMany({{partition, &buffer}}); }
+
+void Sink::FlushMany(const std::vector<std::pair<int32_t, PartitionBuffer*>>& due) {
+  // One encode for every file of every partition, one upload, then one commit per partition:
+  // the fixed cost of a DuckDB statement per file would otherwise dominate small files.
+  std::vector<LakeFileEncoder::File> encode;
+  std::vector<std::vector<StagedFile>> files(due.size());
   std::vector<ObjectStore::FileUpload> uploads;
-  int64_t bytes = 0;
-  auto stage = [&](const std::string& final_key, const fs::path& local) {
-    std::string staging = log_.StagingKey(partition, buffer.start_offset, final_key);
-    bytes += static_cast<int64_t>(fs::file_size(local));
+  std::vector<int64_t> bytes(due.size(), 0);
+  uint64_t present_fields = 0;
+  auto stage = [&](size_t i, const std::string& final_key, const fs::path& local) {
+    auto [partition, buffer] = due[i];
+    std::string staging = log_.StagingKey(partition, buffer->start_offset, final_key);
     uploads.emplace_back(staging, local);
-    files.push_back({staging, final_key});
+    files[i].push_back({staging, final_key});
   };
-  for (auto& [hive_path, group] : buffer.groups) {
-    std::vector<std::string> exclude;
-    for (size_t i = 0; i < parser_.partition_keys().size(); ++i) {
-      if (group.present_fields & (uint64_t{1} << i)) exclude.push_back(parser_.partition_keys()[i]);
+  for (size_t i = 0; i < due.size(); ++i) {
+    auto [partition, buffer] = due[i];
+    if (buffer->empty()) continue;
+    for (auto& [hive_path, group] : buffer->groups) {
+      fs::path local = temp_.path() / fmt::format("file-{}{}", uploads.size(), extension_);
+      encode.push_back({&group.jsonl, local});
+      present_fields |= group.present_fields;
+      stage(i, DataFileKey(options_.topic, hive_path, partition, buffer->start_offset, extension_),
+            local);
     }
-    fs::path encoded = temp_.path() / fmt::format("batch-{}{}", files.size(), extension_);
-    encoder_.Encode(group.jsonl, exclude, encoded);
-    stage(DataFileKey(options_.topic, hive_path, partition, buffer.start_offset, extension_),
-          encoded);
+    if (!buffer->errors_jsonl.empty()) {
+      fs::path errors = temp_.path() / fmt::format("errors-{}.jsonl", uploads.size());
+      WriteFileAtomically(errors, buffer->errors_jsonl);
+      stage(i, ErrorFileKey(options_.topic, partition, buffer->start_offset), errors);
+    }
   }
-  if (!buffer.errors_jsonl.empty()) {
-    fs::path errors = temp_.path() / "errors.jsonl";
-    WriteFileAtomically(errors, buffer.errors_jsonl);
-    stage(ErrorFileKey(options_.topic, partition, buffer.start_offset), errors);
+  if (uploads.empty()) return;
+  // A partition field's column is dropped from every file: its value is in the Hive path, or it
+  // is absent (null) in the records of the default partition.
+  std::vector<std::string> exclude;
+  for (size_t k = 0; k < parser_.partition_keys().size(); ++k) {
+    if (present_fields & (uint64_t{1} << k)) exclude.push_back(parser_.partition_keys()[k]);
+  }
+  auto started = Clock::now();
+  encoder_.EncodeAll(encode, exclude);
+  size_t next = 0;
+  for (size_t i = 0; i < due.size(); ++i) {
+    for (size_t j = 0; j < files[i].size(); ++j, ++next)
+      bytes[i] += static_cast<int64_t>(fs::file_size(uploads[next].second));
   }
   store_->PutFiles(uploads);  // step 1 of the commit protocol: durable in staging
   for (const auto& upload : uploads) fs::remove(upload.second);
-  log_.Commit(partition, buffer.next_offset, files);
-  CommitToKafka(partition, buffer.next_offset, /*async=*/true);
-  catalog_stale_ = true;
-
-  stats_.records_written += buffer.written;
-  stats_.files_written += static_cast<int64_t>(files.size());
-  stats_.bytes_written += bytes;
-  stats_.batches_committed++;
-  buffered_bytes_ -= buffer.bytes;
-  buffer.Clear();
+  for (size_t i = 0; i < due.size(); ++i) {
+    auto [partition, buffer] = due[i];
+    if (buffer->empty()) continue;
+    log_.Commit(partition, buffer->next_offset, files[i]);
+    CommitToKafka(partition, buffer->next_offset, /*async=*/true);
+    catalog_stale_ = true;
+    stats_.records_written += buffer->written;
+    stats_.files_written += static_cast<int64_t>(files[i].size());
+    stats_.bytes_written += bytes[i];
+    stats_.batches_committed++;
+    buffered_bytes_ -= buffer->bytes;
+    buffer->Clear();
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  flush_seconds_ = flush_seconds_ * 0.7 + seconds * 0.3;
 }
 
 void Sink::FlushAll() {
-  for (auto& [partition, buffer] : buffers_) Flush(partition, buffer);
+  std::vector<std::pair<int32_t, PartitionBuffer*>> all;
+  for (auto& [partition, buffer] : buffers_) all.emplace_back(partition, &buffer);
+  FlushMany(all);
 }
 
 void Sink::FlushDue() {
   auto now = Clock::now();
-  auto interval = std::chrono::duration<double>(options_.flush_interval_s);
+  // A file must be landed --flush-interval after its first record, so a flush starts early by
+  // what flushing takes (with a margin: flushes vary).
+  double lead = std::min(1.5 * flush_seconds_, options_.flush_interval_s / 2);
+  auto interval = std::chrono::duration<double>(options_.flush_interval_s - lead);
+  std::vector<std::pair<int32_t, PartitionBuffer*>> due;
   for (auto& [partition, buffer] : buffers_) {
-    if (!buffer.empty() && now - buffer.first_record >= interval) Flush(partition, buffer);
+    if (!buffer.empty() && now - buffer.first_record >= interval)
+      due.emplace_back(partition, &buffer);
   }
+  if (!due.empty()) FlushMany(due);
 }
 
 void Sink::CommitToKafka(int32_t partition, int64_t next_offset, bool async) {
