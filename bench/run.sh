@@ -16,3 +16,6 @@ bash bench/crawl_bench.sh
 echo
 echo "### query: our Parquet layout vs the tutorial's one-object-per-file JSON"
 build/query_bench
+echo
+echo "### console: /api/live and the page with 1M+ records landed and the producer at 50k msg/s"
+bash bench/console_bench.sh

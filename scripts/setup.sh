@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what ticklake needs to build and test, and nothing else: missing Debian packages,
-# DuckDB 1.4.4 (header + libduckdb.so from npm, sha256-pinned) and the npm test peers.
+# Installs what ticklake needs to build, and with --test what its tests and benchmarks need too,
+# and nothing else: missing Debian packages, DuckDB 1.4.4 (header + libduckdb.so from npm) and
+# uPlot (the console's charts) from npm, both sha256-pinned, and with --test the npm test peers.
 # Idempotent: a second run checks stamps and prints nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,10 +10,14 @@ DEPS=.deps
 APT_PACKAGES=(
   cmake ninja-build g++ pkg-config
   librdkafka-dev libcurl4-openssl-dev libssl-dev libpugixml-dev libsqlite3-dev libsimdjson-dev
-  libcli11-dev libspdlog-dev libfmt-dev
+  libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  kcat python3-kafka python3-lz4 awscli
 )
+# Independent peers the tests and benchmarks check ticklake against; Chromium for the console's
+# browser tests.
+TEST_PACKAGES=(kcat python3-kafka python3-lz4 python3-prometheus-client awscli chromium)
+FOR_TESTS=0
+[ "${1:-}" = "--test" ] && FOR_TESTS=1 && APT_PACKAGES+=("${TEST_PACKAGES[@]}")
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -61,9 +66,12 @@ if [ ! -f $DEPS/duckdb/lib/libduckdb.so ] || [ $DEPS/npm/duckdb-bindings/.sha256
   cp $DEPS/npm/duckdb-bindings/package/libduckdb.so $DEPS/duckdb/lib/
 fi
 
+fetch_npm uplot@1.6.32 \
+  4b8a8191e425658e3ea8c8c1314b0fc679c861ee3a1af2b20c7b16ba50b5133d $DEPS/npm/uplot
+
 # npm test peers (tests/peers/package-lock.json pins every package with its integrity hash).
 PEERS=$DEPS/peers
-if ! cmp -s tests/peers/package-lock.json $PEERS/package-lock.json || [ ! -d $PEERS/node_modules ]; then
+if [ $FOR_TESTS = 1 ] && { ! cmp -s tests/peers/package-lock.json $PEERS/package-lock.json || [ ! -d $PEERS/node_modules ]; }; then
   echo "setup: installing npm test peers"
   mkdir -p $PEERS
   cp tests/peers/package.json tests/peers/package-lock.json $PEERS/

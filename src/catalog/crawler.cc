@@ -11,6 +11,8 @@
 #include "catalog/partition_path.h"
 #include "catalog/schema_reader.h"
 #include "common/error.h"
+#include "common/json_writer.h"
+#include "common/metrics.h"
 #include "common/stop.h"
 
 namespace ticklake::catalog {
@@ -205,6 +207,12 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
     txn.Commit();
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+    CounterMetric("ticklake_crawl_runs_total", "Crawler runs, by outcome.",
+                  fmt::format("state=\"{}\"", state))
+        .Add();
+    CounterMetric("ticklake_crawl_files_read_total", "Files whose schema a crawl read.")
+        .Add(summary.files_read);
+    HistogramMetric("ticklake_crawl_seconds", "Duration of a crawl.").Observe(summary.seconds);
   };
 
   try {
@@ -496,6 +504,40 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
   }
   finish("succeeded");
   return summary;
+}
+
+namespace {
+
+std::string MessagesJson(const std::vector<CrawlMessage>& messages) {
+  std::string out = "[";
+  for (size_t i = 0; i < messages.size(); ++i) {
+    out += i ? ",{\"path\":" : "{\"path\":";
+    AppendJsonString(out, messages[i].path);
+    out += ",\"message\":";
+    AppendJsonString(out, messages[i].message);
+    out += "}";
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+std::string CrawlSummaryJson(const CrawlSummary& s, const std::string& database) {
+  std::string out = fmt::format("{{\"crawl_id\":{},\"database\":", s.crawl_id);
+  AppendJsonString(out, database);
+  out += fmt::format(
+      ",\"tables_created\":{},\"tables_updated\":{},\"tables_deleted\":{},"
+      "\"partitions_added\":{},\"files_read\":{},\"files_unchanged\":{},\"errors\":{},"
+      "\"seconds\":{:.3f},\"tables\":[",
+      s.tables_created, s.tables_updated, s.tables_deleted, s.partitions_added, s.files_read,
+      s.files_unchanged, s.errors, s.seconds);
+  for (size_t i = 0; i < s.tables.size(); ++i) {
+    if (i) out += ",";
+    AppendJsonString(out, s.tables[i]);
+  }
+  out += "],\"error_list\":" + MessagesJson(s.error_messages) +
+         ",\"notes\":" + MessagesJson(s.notes) + "}";
+  return out;
 }
 
 }  // namespace ticklake::catalog

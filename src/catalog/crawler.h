@@ -77,4 +77,7 @@ std::string TableNameFor(std::string_view folder);
 
 CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& options);
 
+// The summary as one JSON object (`ticklake crawl --json`, the console's crawl button).
+std::string CrawlSummaryJson(const CrawlSummary& summary, const std::string& database);
+
 }  // namespace ticklake::catalog

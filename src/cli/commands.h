@@ -22,6 +22,7 @@ Runner AddCrawlCommand(CLI::App& app);
 Runner AddCatalogCommand(CLI::App& app);
 Runner AddQueryCommand(CLI::App& app);
 Runner AddDemoCommand(CLI::App& app);
+Runner AddConsoleCommand(CLI::App& app);
 
 int Main(int argc, char** argv);
 

@@ -3,27 +3,13 @@
 
 #include "catalog/catalog.h"
 #include "catalog/crawler.h"
+#include "catalog/default_lake.h"
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/json_writer.h"
 #include "store/object_store.h"
 
 namespace ticklake::cli {
-namespace {
-
-std::string MessagesJson(const std::vector<catalog::CrawlMessage>& messages) {
-  std::string out = "[";
-  for (size_t i = 0; i < messages.size(); ++i) {
-    out += i ? ",{\"path\":" : "{\"path\":";
-    AppendJsonString(out, messages[i].path);
-    out += ",\"message\":";
-    AppendJsonString(out, messages[i].message);
-    out += "}";
-  }
-  return out + "]";
-}
-
-}  // namespace
 
 Runner AddCrawlCommand(CLI::App& app) {
   struct Options {
@@ -72,31 +58,13 @@ Runner AddCrawlCommand(CLI::App& app) {
                         : opts->on_delete == "log"  ? catalog::OnDelete::kLog
                                                     : catalog::OnDelete::kDeprecate;
     options.cache_dir = opts->cache;
-    if (!opts->lake.starts_with("memory://") && !opts->lake.starts_with("s3://")) {
-      std::string path = opts->lake.starts_with("file://") ? opts->lake.substr(7) : opts->lake;
-      if (!std::filesystem::is_directory(path)) Fail("lake {} does not exist", path);
-      // The catalog records the lake's absolute path, so queries work from any directory.
-      opts->lake = std::filesystem::absolute(path).lexically_normal().string();
-      while (opts->lake.size() > 1 && opts->lake.back() == '/') opts->lake.pop_back();
-    }
+    // The catalog records the lake's absolute path, so queries work from any directory.
+    opts->lake = catalog::NormalizeLakeUri(opts->lake);
     auto lake = OpenObjectStore(opts->lake);
     catalog::Catalog cat(opts->catalog);
     catalog::CrawlSummary s = catalog::Crawl(*lake, cat, options);
     if (opts->json) {
-      std::string out = fmt::format("{{\"crawl_id\":{},\"database\":", s.crawl_id);
-      AppendJsonString(out, options.database);
-      out += fmt::format(
-          ",\"tables_created\":{},\"tables_updated\":{},\"tables_deleted\":{},"
-          "\"partitions_added\":{},\"files_read\":{},\"files_unchanged\":{},\"errors\":{},"
-          "\"seconds\":{:.3f},\"tables\":[",
-          s.tables_created, s.tables_updated, s.tables_deleted, s.partitions_added, s.files_read,
-          s.files_unchanged, s.errors, s.seconds);
-      for (size_t i = 0; i < s.tables.size(); ++i) {
-        if (i) out += ",";
-        AppendJsonString(out, s.tables[i]);
-      }
-      out += "],\"error_list\":" + MessagesJson(s.error_messages) +
-             ",\"notes\":" + MessagesJson(s.notes) + "}";
+      std::string out = catalog::CrawlSummaryJson(s, options.database);
       fmt::print("{}\n", out);
     } else {
       fmt::print(

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/stop.h"
+#include "console/console_server.h"
 #include "kafka/embedded_broker.h"
 #include "lake/sink.h"
 #include "market/feed.h"
@@ -30,6 +32,8 @@ struct DemoOptions {
   double rate = 5000;
   int partitions = 6;
   std::string topic = "stock_market";
+  bool console = false;  // serve the web console, and keep the market running after the demo
+  std::string listen = "127.0.0.1:8080";
 };
 
 // Runs `body` on a thread and keeps the exception it throws, so the demo can report it.
@@ -66,6 +70,24 @@ void PrintQuery(query::QueryEngine& engine, const std::string& title, const std:
   fmt::print("{}", query::FormatResult(result, query::OutputFormat::kTable));
 }
 
+// After the demo, with --console: the market and the sink keep running (1,000 ticks/s at most)
+// so the console stays live, until Ctrl-C.
+void KeepMarketRunning(const DemoOptions& opts, lake::SinkOptions sink,
+                       console::ConsoleServer& console) {
+  fmt::print("\nThe market keeps running for the web console at {} — Ctrl-C stops.\n",
+             console.Url());
+  sink.drain_on_stop = false;
+  StageThread sink_thread([&] { lake::RunSink(sink, [] { return StopRequested(); }); });
+  market::FeedOptions feed;
+  feed.bootstrap = sink.bootstrap;
+  feed.topic = opts.topic;
+  feed.rate = std::min(opts.rate, 1000.0);
+  feed.duration_s = -1;  // until stopped
+  StageThread feed_thread([&] { market::RunFeed(feed, [] { return StopRequested(); }); });
+  feed_thread.Join("the producer");
+  sink_thread.Join("the sink");
+}
+
 int RunDemo(const DemoOptions& opts) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // keep stdout and the stderr progress in order
   bool tty = isatty(STDERR_FILENO);
@@ -78,12 +100,27 @@ int RunDemo(const DemoOptions& opts) {
        {lake_dir, catalog_path, data / "catalog.db-wal", data / "catalog.db-shm"}) {
     fs::remove_all(old);
   }
-  fs::create_directories(data);
+  fs::create_directories(lake_dir);
 
   fmt::print("ticklake demo: market feed -> Kafka -> lake -> crawler -> catalog -> SQL\n");
   kafka::EmbeddedBroker broker(3, {{opts.topic, opts.partitions}});
   fmt::print("1. embedded Kafka broker (3 brokers, topic {} with {} partitions) at {}\n",
              opts.topic, opts.partitions, broker.bootstrap());
+  std::unique_ptr<console::ConsoleServer> console;
+  if (opts.console) {
+    console::ConsoleOptions c;
+    c.bootstrap = broker.bootstrap();
+    c.topic = opts.topic;
+    c.groups = {"ticklake-demo"};
+    c.listen = opts.listen;
+    if (const char* token = std::getenv("TICKLAKE_CONSOLE_TOKEN")) c.token = token;
+    c.catalog = catalog_path;
+    c.lake = lake_dir.string();
+    c.data_dir = data;
+    console = std::make_unique<console::ConsoleServer>(c);
+    console->Start();
+    fmt::print("   web console: {}\n", console->Url());
+  }
 
   lake::SinkOptions sink;
   sink.bootstrap = broker.bootstrap();
@@ -92,6 +129,7 @@ int RunDemo(const DemoOptions& opts) {
   sink.lake = lake_dir.string();
   sink.flush_interval_s = 2;
   sink.drain_on_stop = true;
+  if (opts.console) sink.catalog = catalog_path.string();  // the console's catalog stays current
   lake::SinkStats sink_stats;
   std::atomic<bool> stop_sink{false};
   lake::SinkSummary sink_summary;
@@ -183,6 +221,7 @@ int RunDemo(const DemoOptions& opts) {
       "  build/ticklake broker &   # then: produce -b <bootstrap>, sink -b <bootstrap> --lake "
       "DIR\n",
       catalog_path.string());
+  if (console && !StopRequested()) KeepMarketRunning(opts, sink, *console);
   return exact ? 0 : 1;
 }
 
@@ -205,6 +244,11 @@ Runner AddDemoCommand(CLI::App& app) {
   sub->add_option("--partitions", opts->partitions, "Partitions of the topic")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  sub->add_flag("--console", opts->console,
+                "Serve the web console during the demo, and keep the market running after it "
+                "until Ctrl-C");
+  sub->add_option("--listen", opts->listen, "HOST:PORT of the web console (with --console)")
+      ->capture_default_str();
   return [opts] { return RunDemo(*opts); };
 }
 

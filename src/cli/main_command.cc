@@ -44,7 +44,7 @@ int Main(int argc, char** argv) {
   };
   std::vector<Entry> entries;
   for (auto add : {AddBrokerCommand, AddProduceCommand, AddSinkCommand, AddCrawlCommand,
-                   AddCatalogCommand, AddQueryCommand, AddDemoCommand}) {
+                   AddCatalogCommand, AddQueryCommand, AddDemoCommand, AddConsoleCommand}) {
     Runner run = add(app);
     entries.push_back({app.get_subcommands({}).back(), std::move(run)});
   }

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/stop.h"
+#include "console/metrics_server.h"
 #include "kafka/client.h"
 #include "market/feed.h"
 
@@ -50,6 +51,7 @@ Runner AddProduceCommand(CLI::App& app) {
     std::string rate = "1000";
     std::vector<std::string> properties;
     bool json = false;
+    std::string metrics_listen;
   };
   auto opts = std::make_shared<Options>();
   market::FeedOptions& f = opts->feed;
@@ -99,6 +101,8 @@ Runner AddProduceCommand(CLI::App& app) {
                   "CSV replay with --order time: the time column (default: ts, timestamp, time or "
                   "Date)");
   sub->add_flag("--json", opts->json, "Print the summary as one JSON object on stdout");
+  sub->add_option("--metrics-listen", opts->metrics_listen,
+                  "Serve Prometheus /metrics on HOST:PORT (e.g. 127.0.0.1:9464)");
   sub->add_option("--output", f.output,
                   "Write the records as JSON lines to FILE ('-' = stdout) instead of Kafka");
   sub->add_option("--key-delimiter", f.key_delimiter,
@@ -112,6 +116,7 @@ Runner AddProduceCommand(CLI::App& app) {
       ->capture_default_str()
       ->check(kNonNegative);
   return [opts] {
+    auto metrics = console::MaybeServeMetrics(opts->metrics_listen, "produce");
     market::FeedOptions feed = opts->feed;
     feed.rate = ParseRate(opts->rate);
     feed.properties = kafka::ParseProperties(opts->properties);

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "catalog/catalog.h"
+#include "catalog/default_lake.h"
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/file_util.h"
@@ -115,22 +116,7 @@ Runner AddQueryCommand(CLI::App& app) {
       print_history();
       return 0;
     }
-    std::string lake_uri = opts->lake;
-    if (lake_uri.empty()) {
-      for (const auto& t : cat->ListTables(opts->database)) {
-        if (t.state == "active") {
-          lake_uri = t.lake_uri;
-          break;
-        }
-      }
-      if (lake_uri.empty()) lake_uri = "ticklake-data/lake";
-    }
-    if (!lake_uri.starts_with("memory://") && !lake_uri.starts_with("s3://")) {
-      std::string path = lake_uri.starts_with("file://") ? lake_uri.substr(7) : lake_uri;
-      if (!std::filesystem::is_directory(path)) Fail("lake {} does not exist", path);
-      lake_uri = std::filesystem::absolute(path).lexically_normal().string();
-      while (lake_uri.size() > 1 && lake_uri.back() == '/') lake_uri.pop_back();
-    }
+    std::string lake_uri = catalog::DefaultLakeUri(*cat, opts->database, opts->lake);
     auto lake = OpenObjectStore(lake_uri);
     query::QueryEngineOptions options;
     options.database = opts->database;

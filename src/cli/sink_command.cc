@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "common/stop.h"
+#include "console/metrics_server.h"
 #include "lake/sink.h"
 
 namespace ticklake::cli {
@@ -12,6 +13,7 @@ Runner AddSinkCommand(CLI::App& app) {
     std::vector<std::string> properties;
     std::string on_error = "dlq";
     bool json = false;
+    std::string metrics_listen;
   };
   auto opts = std::make_shared<Options>();
   auto& s = opts->sink;
@@ -69,7 +71,10 @@ Runner AddSinkCommand(CLI::App& app) {
   sub->add_flag("-e,--exit-at-end", s.exit_at_end,
                 "Exit once every assigned partition is read to its end");
   sub->add_flag("--json", opts->json, "Print the summary as JSON on stdout");
+  sub->add_option("--metrics-listen", opts->metrics_listen,
+                  "Serve Prometheus /metrics on HOST:PORT (e.g. 127.0.0.1:9464)");
   return [opts] {
+    auto metrics = console::MaybeServeMetrics(opts->metrics_listen, "sink");
     auto& s = opts->sink;
     s.properties = kafka::ParseProperties(opts->properties);
     s.on_error = lake::ParseOnError(opts->on_error);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "common/metrics.h"
 
 namespace ticklake::kafka {
 
@@ -59,12 +60,36 @@ Producer::~Producer() {
   // rk_ is destroyed next; rd_kafka_destroy purges what is still queued.
 }
 
+namespace {
+
+struct ProducerMetrics {
+  Counter& sent =
+      CounterMetric("ticklake_produce_records_sent_total", "Records handed to the Kafka producer.");
+  Counter& acknowledged = CounterMetric("ticklake_produce_records_acknowledged_total",
+                                        "Records whose delivery the cluster confirmed.");
+  Counter& failed = CounterMetric("ticklake_produce_records_failed_total",
+                                  "Records that could not be delivered.");
+  Histogram& latency = HistogramMetric("ticklake_produce_delivery_seconds",
+                                       "From send to the cluster's acknowledgement.");
+};
+
+ProducerMetrics& Metrics() {
+  static ProducerMetrics metrics;
+  return metrics;
+}
+
+}  // namespace
+
 void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
   auto* self = static_cast<Producer*>(opaque);
   if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     ++self->acknowledged_;
+    Metrics().acknowledged.Add();
+    int64_t micros = rd_kafka_message_latency(message);
+    if (micros >= 0) Metrics().latency.Observe(static_cast<double>(micros) / 1e6);
   } else {
     ++self->failed_;
+    Metrics().failed.Add();
     self->last_error_ = rd_kafka_err2str(message->err);
   }
 }
@@ -93,6 +118,7 @@ void Producer::RecordFailure(std::string message) {
 
 bool Producer::Send(std::string_view key, bool has_key, std::string_view value) {
   ++sent_;
+  Metrics().sent.Add();
   while (true) {
     // RD_KAFKA_MSG_F_COPY: librdkafka copies the payload into its own buffer (one memcpy of
     // ~200 bytes), so the caller can reuse its rendering buffer; cheaper than an allocation per

@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "common/file_util.h"
 #include "common/json_writer.h"
+#include "common/metrics.h"
 #include "lake/commit_log.h"
 #include "lake/lake_file_encoder.h"
 #include "lake/record_parser.h"
@@ -51,6 +52,31 @@ std::string SummaryJson(const SinkOptions& options, const SinkSummary& s) {
 }
 
 namespace {
+
+// The sink's Prometheus metrics (common/metrics.h), next to SinkStats, which is per run.
+struct SinkMetrics {
+  Counter& consumed =
+      CounterMetric("ticklake_sink_records_consumed_total", "Records read from Kafka by the sink.");
+  Counter& written =
+      CounterMetric("ticklake_sink_records_written_total", "Records landed in the lake.");
+  Counter& errors = CounterMetric("ticklake_sink_error_records_total",
+                                  "Bad records (to _errors/, skipped or fatal).");
+  Counter& missing = CounterMetric("ticklake_sink_records_missing_total",
+                                   "Offsets gone from the broker before they were read.");
+  Counter& files = CounterMetric("ticklake_sink_files_total", "Files landed in the lake.");
+  Counter& bytes = CounterMetric("ticklake_sink_bytes_total", "Bytes landed in the lake.");
+  Counter& batches =
+      CounterMetric("ticklake_sink_batches_committed_total", "Batches committed (per partition).");
+  Histogram& flush_seconds = HistogramMetric(
+      "ticklake_sink_flush_seconds", "Duration of a flush: encode, upload, commit, publish.");
+  Gauge& lag =
+      GaugeMetric("ticklake_sink_lag_records", "Records behind the assigned partitions' ends.");
+};
+
+SinkMetrics& Metrics() {
+  static SinkMetrics metrics;
+  return metrics;
+}
 
 // What has been read from one Kafka partition and not yet landed.
 struct PartitionBuffer {
@@ -232,6 +258,7 @@ void Sink::AddError(PartitionBuffer& buffer, const rd_kafka_message_t* m,
                     const std::string& reason) {
   ++buffer.errors;
   stats_.error_records++;
+  Metrics().errors.Add();
   if (options_.on_error == OnError::kFail) {
     Fail("record at {}[{}]@{} is bad: {} (--on-error fail)", options_.topic, m->partition,
          m->offset, reason);
@@ -282,6 +309,7 @@ void Sink::Handle(const rd_kafka_message_t* m) {
   if (buffer.next_offset >= 0 && m->offset > buffer.next_offset) {
     int64_t missing = m->offset - buffer.next_offset;
     stats_.records_missing += missing;
+    Metrics().missing.Add(missing);
     fmt::print(
         stderr,
         "ticklake sink: ERROR {}[{}]: offsets {}..{} are gone from the broker ({} records lost, "
@@ -304,6 +332,7 @@ void Sink::Handle(const rd_kafka_message_t* m) {
   buffer.next_offset = m->offset + 1;
   ++buffer.consumed;
   stats_.records_consumed++;
+  Metrics().consumed.Add();
 
   KafkaMeta meta{options_.topic, m->partition, m->offset, timestamp_ms};
   std::string_view payload(static_cast<const char*>(m->payload), m->payload ? m->len : 0);
@@ -395,11 +424,16 @@ void Sink::FlushMany(const std::vector<std::pair<int32_t, PartitionBuffer*>>& du
     stats_.files_written += static_cast<int64_t>(files[i].size());
     stats_.bytes_written += bytes[i];
     stats_.batches_committed++;
+    Metrics().written.Add(buffer->written);
+    Metrics().files.Add(static_cast<int64_t>(files[i].size()));
+    Metrics().bytes.Add(bytes[i]);
+    Metrics().batches.Add();
     buffered_bytes_ -= buffer->bytes;
     buffer->Clear();
   }
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   flush_seconds_ = flush_seconds_ * 0.7 + seconds * 0.3;
+  Metrics().flush_seconds.Observe(seconds);
 }
 
 void Sink::FlushAll() {
@@ -485,6 +519,7 @@ void Sink::UpdateLag() {
     lag += std::max<int64_t>(0, high - buffer.next_offset);
   }
   stats_.lag = buffers_.empty() ? -1 : lag;
+  Metrics().lag.Set(static_cast<double>(buffers_.empty() ? 0 : lag));
 }
 
 void Sink::UpdateCatalog() {

@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "common/file_util.h"
 #include "common/json_writer.h"
+#include "common/metrics.h"
 #include "common/stop.h"
 #include "query/result_format.h"
 #include "query/sql_text.h"
@@ -631,6 +632,22 @@ QueryResult QueryEngine::RunCtas(const std::string& sql, const std::string& quer
   return result;
 }
 
+namespace {
+
+void CountQuery(const std::string& state, std::chrono::steady_clock::duration elapsed,
+                int64_t bytes_scanned) {
+  CounterMetric("ticklake_query_queries_total", "Queries run, by final state.",
+                fmt::format("state=\"{}\"", state))
+      .Add();
+  HistogramMetric("ticklake_query_seconds", "Duration of a query, by final state.",
+                  fmt::format("state=\"{}\"", state))
+      .Observe(std::chrono::duration<double>(elapsed).count());
+  CounterMetric("ticklake_query_bytes_scanned_total", "Bytes of catalog files queries could read.")
+      .Add(bytes_scanned);
+}
+
+}  // namespace
+
 QueryResult QueryEngine::Run(const std::string& sql) {
   auto start = std::chrono::steady_clock::now();
   catalog::QueryRecord record;
@@ -693,6 +710,7 @@ QueryResult QueryEngine::Run(const std::string& sql) {
     std::error_code ec;
     fs::remove(csv_tmp, ec);
     record.state = std::string(e.what()).starts_with("query cancelled") ? "CANCELLED" : "FAILED";
+    CountQuery(record.state, std::chrono::steady_clock::now() - start, 0);
     record.error = e.what();
     record.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::steady_clock::now() - start)
@@ -714,6 +732,7 @@ QueryResult QueryEngine::Run(const std::string& sql) {
   record.result_location = result.result_location;
   if (options_.save_results) SaveMetadata(result, record);
   if (options_.record_history) catalog_.RecordQuery(record);
+  CountQuery(record.state, std::chrono::steady_clock::now() - start, result.bytes_scanned);
   return result;
 }
 

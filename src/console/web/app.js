@@ -1,0 +1,325 @@
+// The ticklake console's page: polls /api/live every second for the pipeline view, browses the
+// catalog through /api/catalog and /api/table, and runs SQL through /api/query. Plain JavaScript
+// and uPlot (bundled into the binary); nothing is fetched from the internet.
+'use strict';
+
+const $ = (selector) => document.querySelector(selector);
+const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777',
+  '#65a30d', '#ea580c', '#4f46e5', '#0d9488', '#9333ea', '#ca8a04', '#475569', '#be123c'];
+
+function text(value) { return value === null || value === undefined ? '' : String(value); }
+function escapeHtml(value) {
+  return text(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+function fmtInt(n) { return n === null || n === undefined || Number.isNaN(n) ? '–' : Math.round(n).toLocaleString('en-US'); }
+function fmtBytes(n) {
+  if (n === null || n === undefined) return '–';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+function fmtTime(ms) { return ms ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : ''; }
+
+async function api(path, options) {
+  const response = await fetch(path, options);
+  let body;
+  try { body = await response.json(); } catch { body = { error: `HTTP ${response.status} from ${path}` }; }
+  if (!response.ok) throw new Error(body.error || `HTTP ${response.status} from ${path}`);
+  return body;
+}
+
+// ---- tabs -------------------------------------------------------------------------------------
+for (const tab of document.querySelectorAll('.tab')) {
+  tab.addEventListener('click', () => showTab(tab.dataset.tab));
+}
+function showTab(name) {
+  for (const t of document.querySelectorAll('.tab')) t.classList.toggle('active', t.dataset.tab === name);
+  for (const p of document.querySelectorAll('.panel')) p.classList.toggle('active', p.id === name);
+  if (name === 'catalog') loadCatalog();
+  if (name === 'sql') loadHistory();
+  window.dispatchEvent(new Event('resize'));
+}
+
+// ---- charts -----------------------------------------------------------------------------------
+// A uPlot chart that is rebuilt when its series change and resized with its box.
+class Chart {
+  constructor(element, options) { this.element = element; this.options = options; this.plot = null; this.key = ''; }
+  update(labels, data, extra = {}) {
+    const key = JSON.stringify([labels, extra.bars || false, extra.xLabels ? 1 : 0]);
+    const width = Math.max(300, this.element.clientWidth || 600);
+    this.xLabels = extra.xLabels || [];
+    if (this.plot && key !== this.key) { this.plot.destroy(); this.plot = null; }
+    if (!this.plot) {
+      this.element.innerHTML = '';
+      const series = [{}].concat(labels.map((label, i) => ({
+        label, stroke: PALETTE[i % PALETTE.length], width: 1.5,
+        fill: extra.bars ? PALETTE[i % PALETTE.length] + '99' : undefined,
+        paths: extra.bars ? uPlot.paths.bars({ size: [0.7 / Math.max(1, labels.length), 60] }) : undefined,
+        points: { show: extra.bars ? false : undefined },
+      })));
+      const axes = [{}, { size: 70 }];
+      const x = { time: !extra.xLabels && this.options.time !== false };
+      if (extra.xLabels) {
+        axes[0] = { values: (u, splits) => splits.map((v) => (Number.isInteger(v) ? text(this.xLabels[v]) : '')) };
+        x.range = (u, min, max) => [min - 0.5, max + 0.5];  // room for the first and last bar
+      }
+      this.plot = new uPlot({ width, height: 260, series, axes, scales: { x },
+        ...this.options.uplot }, data, this.element);
+      this.key = key;
+    } else {
+      this.plot.setData(data);
+    }
+    this.element.dataset.points = String(data[0].length);
+    this.element.dataset.series = String(labels.length);
+  }
+  resize() { if (this.plot) this.plot.setSize({ width: Math.max(300, this.element.clientWidth), height: 260 }); }
+}
+const priceChart = new Chart($('#price-chart'), {});
+const rateChart = new Chart($('#rate-chart'), {});
+const resultChart = new Chart($('#result-chart'), { time: false });
+window.addEventListener('resize', () => { priceChart.resize(); rateChart.resize(); resultChart.resize(); });
+
+// ---- live pipeline ----------------------------------------------------------------------------
+function renderLive(d) {
+  const status = $('#status');
+  status.textContent = `live · ${d.bootstrap || ''} · ${fmtTime(d.time_ms)}`;
+  status.classList.remove('bad');
+  for (const e of document.querySelectorAll('.topic-name')) e.textContent = d.topic || '';
+  const kafkaError = $('#kafka-error');
+  kafkaError.textContent = [d.kafka_error, d.prices_error].filter(Boolean).join('\n');
+  kafkaError.classList.toggle('hidden', !d.kafka_error && !d.prices_error);
+
+  const topics = d.topics || [];
+  const groups = d.groups || [];
+  const main = topics.find((t) => t.name === d.topic);
+  $('#brokers-count').textContent = fmtInt((d.brokers || []).length);
+  $('#brokers-list').textContent = (d.brokers || []).map((b) => `broker ${b.id} ${b.host}:${b.port}`).join(' · ');
+  $('#end-offsets').textContent = main ? fmtInt(main.end_total) : '–';
+  $('#produce-rate').textContent = main ? fmtInt(main.rate) : '–';
+  // The sink: the group that has committed the most on the main topic.
+  let sink = null;
+  for (const g of groups) {
+    const onTopic = (g.partitions || []).filter((p) => p.topic === d.topic);
+    if (onTopic.length && (!sink || g.committed_total > sink.committed_total)) sink = g;
+  }
+  $('#sink-rate').textContent = sink ? fmtInt(sink.rate) : '–';
+  $('#sink-lag').textContent = sink ? fmtInt(sink.lag) : '–';
+  const lake = d.lake;
+  $('#lake-files').textContent = lake && !lake.error ? fmtInt(lake.files) : '–';
+  $('#lake-bytes').textContent = lake && !lake.error ? fmtBytes(lake.bytes) : '–';
+  $('#lake-errors').textContent = lake && !lake.error ? `${fmtInt(lake.error_records)} in ${fmtInt(lake.error_files)} files` : '–';
+
+  // Prices: % change since the first value in the window, so indices of any level share a scale.
+  const prices = d.prices || { t: [], series: {}, latest: [] };
+  const names = Object.keys(prices.series);
+  const priceData = [prices.t.map((t) => t / 1000)];
+  for (const name of names) {
+    const values = prices.series[name];
+    const base = values.find((v) => v !== null && v !== 0);
+    priceData.push(values.map((v) => (v === null || !base ? null : (v / base - 1) * 100)));
+  }
+  priceChart.update(names, priceData);
+  $('#prices-table tbody').innerHTML = prices.latest.map((p) => `<tr><td>${escapeHtml(p.index)}</td>
+    <td class="num">${p.close === null ? '' : p.close.toFixed(2)}</td><td class="num">${p.close_usd === null ? '' : p.close_usd.toFixed(2)}</td>
+    <td>${escapeHtml(p.ts)}</td><td class="num">${fmtInt(p.ticks)}</td></tr>`).join('');
+
+  const rates = d.rates || { t: [], series: {} };
+  const rateNames = Object.keys(rates.series);
+  rateChart.update(rateNames, [rates.t.map((t) => t / 1000)].concat(rateNames.map((n) => rates.series[n])));
+
+  $('#groups').innerHTML = groups.length ? groups.map((g) => `
+    <h3>${escapeHtml(g.name)} ${g.state ? `<span class="pill">${escapeHtml(g.state)}</span>` : ''} <small>${g.members >= 0 ? g.members + ' member(s) · ' : ''}lag ${fmtInt(g.lag)}
+    · committed ${fmtInt(g.committed_total)}${g.error ? ' · ' + escapeHtml(g.error) : ''}</small></h3>
+    <table><thead><tr><th>Topic</th><th class="num">Partition</th><th class="num">Committed</th><th class="num">End</th><th class="num">Lag</th></tr></thead>
+    <tbody>${(g.partitions || []).map((p) => `<tr><td>${escapeHtml(p.topic)}</td><td class="num">${p.partition}</td>
+      <td class="num">${fmtInt(p.committed)}</td><td class="num">${fmtInt(p.end)}</td><td class="num">${fmtInt(p.lag)}</td></tr>`).join('')}</tbody></table>`).join('')
+    : '<p class="note">No consumer groups.</p>';
+  if (d.groups_note) $('#groups').insertAdjacentHTML('beforeend', `<p class="note">${escapeHtml(d.groups_note)}</p>`);
+  $('#topics').innerHTML = topics.map((t) => `
+    <h3>${escapeHtml(t.name)} <small>${t.partitions.length} partition(s) · ${fmtInt(t.messages)} messages kept · end ${fmtInt(t.end_total)}</small></h3>
+    <table><thead><tr><th class="num">Partition</th><th class="num">Leader</th><th class="num">Start offset</th><th class="num">End offset</th></tr></thead>
+    <tbody>${t.partitions.map((p) => `<tr><td class="num">${p.id}</td><td class="num">${p.leader}</td>
+      <td class="num">${fmtInt(p.start)}</td><td class="num">${fmtInt(p.end)}</td></tr>`).join('')}</tbody></table>`).join('');
+}
+
+async function pollLive() {
+  try {
+    const d = await api('/api/live');
+    if (d.time_ms) renderLive(d);
+  } catch (e) {
+    $('#status').textContent = `disconnected: ${e.message}`;
+    $('#status').classList.add('bad');
+  }
+  setTimeout(pollLive, 1000);
+}
+
+// ---- catalog ----------------------------------------------------------------------------------
+let selectedTable = null;
+async function loadCatalog() {
+  let c;
+  try { c = await api('/api/catalog'); } catch (e) { $('#table-list').innerHTML = `<li class="error">${escapeHtml(e.message)}</li>`; return; }
+  const items = [];
+  for (const db of c.databases) {
+    for (const t of db.tables) {
+      const active = selectedTable && selectedTable.database === db.name && selectedTable.name === t.name;
+      items.push(`<li data-database="${escapeHtml(db.name)}" data-name="${escapeHtml(t.name)}" class="${active ? 'active' : ''}">
+        ${escapeHtml(t.name)} <span class="db">${escapeHtml(db.name)} · ${fmtInt(t.records)} rows${t.state !== 'active' ? ' · ' + escapeHtml(t.state) : ''}</span></li>`);
+    }
+  }
+  $('#table-list').innerHTML = items.join('') || '<li class="note">No tables yet: run the crawler.</li>';
+  for (const li of document.querySelectorAll('#table-list li[data-name]')) {
+    li.addEventListener('click', () => loadTable(li.dataset.database, li.dataset.name));
+  }
+  const crawls = c.databases.flatMap((db) => db.crawls.map((r) => ({ ...r, database: db.name })))
+    .sort((a, b) => b.started_ms - a.started_ms).slice(0, 20);
+  $('#crawls').innerHTML = crawls.length ? `<table><thead><tr><th class="num">Id</th><th>Database</th><th>Started</th><th>State</th>
+    <th class="num">Tables +/~/−</th><th class="num">Partitions +</th><th class="num">Files read</th><th class="num">Unchanged</th><th>Errors</th></tr></thead><tbody>
+    ${crawls.map((r) => `<tr><td class="num">${r.id}</td><td>${escapeHtml(r.database)}</td><td>${fmtTime(r.started_ms)}</td><td>${escapeHtml(r.state)}</td>
+    <td class="num">${r.tables_created}/${r.tables_updated}/${r.tables_deleted}</td><td class="num">${r.partitions_added}</td>
+    <td class="num">${fmtInt(r.files_read)}</td><td class="num">${fmtInt(r.files_unchanged)}</td><td>${escapeHtml(r.errors.join('; '))}</td></tr>`).join('')}</tbody></table>`
+    : '<p class="note">No crawls yet.</p>';
+  if (!selectedTable && c.databases.length && c.databases[0].tables.length) {
+    const db = c.databases.find((x) => x.tables.some((t) => t.name === 'stock_market')) || c.databases[0];
+    const t = db.tables.find((x) => x.name === 'stock_market') || db.tables[0];
+    loadTable(db.name, t.name);
+  }
+}
+
+async function loadTable(database, name) {
+  selectedTable = { database, name };
+  for (const li of document.querySelectorAll('#table-list li[data-name]')) {
+    li.classList.toggle('active', li.dataset.database === database && li.dataset.name === name);
+  }
+  const box = $('#table-detail');
+  let d;
+  try { d = await api(`/api/table?database=${encodeURIComponent(database)}&name=${encodeURIComponent(name)}`); } catch (e) {
+    box.innerHTML = `<div class="error">${escapeHtml(e.message)}</div>`; return;
+  }
+  const t = d.table;
+  const columns = (list, kind) => list.map((c) => `<tr><td>${escapeHtml(c.name)}</td><td><code>${escapeHtml(c.type)}</code></td><td>${kind}</td></tr>`).join('');
+  box.innerHTML = `<h2 id="table-title">${escapeHtml(t.database)}.${escapeHtml(t.name)} <span class="pill">v${t.version}</span> <span class="pill">${escapeHtml(t.classification)}</span></h2>
+    <p class="note">${escapeHtml(t.lake)}/${escapeHtml(t.location)} · ${fmtInt(t.records)} rows · ${fmtInt(t.files)} files · ${fmtBytes(t.bytes)} ·
+      compression ${escapeHtml(t.compression)} · updated ${fmtTime(t.updated_ms)}</p>
+    <h3>Columns</h3>
+    <table id="columns-table"><thead><tr><th>Name</th><th>Type</th><th></th></tr></thead><tbody>${columns(t.columns, '')}${columns(t.partition_keys, 'partition key')}</tbody></table>
+    <h3>Partitions <small>${fmtInt(d.partition_count)}${d.partition_count > d.partitions.length ? `, first ${d.partitions.length} shown` : ''}</small></h3>
+    <table><thead><tr>${t.partition_keys.map((k) => `<th>${escapeHtml(k.name)}</th>`).join('')}<th class="num">Files</th><th class="num">Bytes</th><th>Modified</th></tr></thead>
+    <tbody>${d.partitions.map((p) => `<tr>${p.values.map((v) => `<td>${v === null ? '<span class="note">NULL</span>' : escapeHtml(v)}</td>`).join('')}
+      <td class="num">${fmtInt(p.files)}</td><td class="num">${fmtBytes(p.bytes)}</td><td>${fmtTime(p.modified_ms)}</td></tr>`).join('')}</tbody></table>
+    <h3>Versions</h3>
+    <table><thead><tr><th class="num">Version</th><th>Created</th><th class="num">Crawl</th><th>Change</th></tr></thead>
+    <tbody>${d.versions.map((v) => `<tr><td class="num">${v.version}</td><td>${fmtTime(v.created_ms)}</td><td class="num">${v.crawl_id}</td><td>${escapeHtml(v.change)}</td></tr>`).join('')}</tbody></table>`;
+}
+
+$('#crawl-button').addEventListener('click', async () => {
+  const button = $('#crawl-button');
+  button.disabled = true;
+  $('#crawl-result').textContent = 'crawling…';
+  try {
+    const s = await api('/api/crawl', { method: 'POST' });
+    $('#crawl-result').textContent = `crawl ${s.crawl_id}: ${s.tables_created} table(s) created, ${s.tables_updated} updated, ` +
+      `${s.partitions_added} partition(s) added, ${s.files_read} file(s) read, ${s.files_unchanged} unchanged, ${s.errors} error(s) in ${s.seconds.toFixed(2)} s`;
+  } catch (e) {
+    $('#crawl-result').textContent = `crawl failed: ${e.message}`;
+  }
+  button.disabled = false;
+  loadCatalog();
+});
+
+// ---- SQL --------------------------------------------------------------------------------------
+const PAGE = 100;
+let result = null;
+let page = 0;
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
+const TEMPORAL = /^(DATE|TIMESTAMP.*)$/;
+
+async function runQuery() {
+  const sql = $('#sql-text').value;
+  const button = $('#run-button');
+  button.disabled = true;
+  $('#query-info').textContent = 'running…';
+  $('#query-error').classList.add('hidden');
+  try {
+    result = await api('/api/query', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sql }) });
+    page = 0;
+    $('#query-info').textContent = `${fmtInt(result.total_rows)} row(s) in ${result.seconds.toFixed(3)} s · ${fmtBytes(result.bytes_scanned)} in scope · query ${result.query_id}` +
+      (result.total_rows > result.rows.length ? ` · first ${fmtInt(result.rows.length)} rows shown, all in the CSV` : '');
+    const csv = $('#csv-link');
+    csv.classList.toggle('hidden', !result.csv);
+    if (result.csv) csv.href = result.csv;
+    $('#result-box').classList.remove('hidden');
+    renderResult();
+  } catch (e) {
+    $('#query-info').textContent = '';
+    $('#query-error').textContent = e.message;
+    $('#query-error').classList.remove('hidden');
+  }
+  button.disabled = false;
+  loadHistory();
+}
+
+function renderResult() {
+  if (!result) return;
+  const pages = Math.max(1, Math.ceil(result.rows.length / PAGE));
+  page = Math.min(Math.max(0, page), pages - 1);
+  $('#result-table thead').innerHTML = `<tr>${result.columns.map((c) => `<th class="${NUMERIC.test(c.type) ? 'num' : ''}" title="${escapeHtml(c.type)}">${escapeHtml(c.name)}</th>`).join('')}</tr>`;
+  $('#result-table tbody').innerHTML = result.rows.slice(page * PAGE, (page + 1) * PAGE).map((row) => `<tr>${row.map((v, i) =>
+    v === null ? '<td class="null">NULL</td>' : `<td class="${NUMERIC.test(result.columns[i].type) ? 'num' : ''}">${escapeHtml(v)}</td>`).join('')}</tr>`).join('');
+  $('#page-info').textContent = ` page ${page + 1} of ${pages} `;
+  $('#prev-page').disabled = page === 0;
+  $('#next-page').disabled = page >= pages - 1;
+  renderResultChart();
+}
+
+// A line or bar chart of the result's numeric columns over its first column.
+function renderResultChart() {
+  const kind = $('#chart-kind').value;
+  const box = $('#result-chart');
+  const cols = result.columns;
+  const rows = result.rows;
+  const xNumeric = cols.length > 0 && (NUMERIC.test(cols[0].type) || TEMPORAL.test(cols[0].type));
+  let ys = cols.map((c, i) => i).filter((i) => i > 0 && NUMERIC.test(cols[i].type));
+  // Bars of several series would hide each other: a bar chart shows the first numeric column.
+  if (kind === 'bar') ys = ys.slice(0, 1);
+  if (kind === 'none' || !ys.length || !rows.length) {
+    box.classList.add('hidden');
+    box.dataset.series = '0';
+    return;
+  }
+  box.classList.remove('hidden');
+  let xs;
+  let xLabels = null;
+  if (xNumeric && kind === 'line') {
+    xs = rows.map((r) => (TEMPORAL.test(cols[0].type) ? Date.parse(r[0].replace(' ', 'T') + (r[0].length > 10 ? 'Z' : '')) / 1000 : Number(r[0])));
+  } else {
+    xs = rows.map((r, i) => i);
+    xLabels = rows.map((r) => text(r[0]));
+  }
+  const data = [xs].concat(ys.map((i) => rows.map((r) => (r[i] === null ? null : Number(r[i])))));
+  resultChart.options.time = xNumeric && kind === 'line' && TEMPORAL.test(cols[0].type);
+  resultChart.update(ys.map((i) => cols[i].name), data, { bars: kind === 'bar', xLabels });
+}
+
+async function loadHistory() {
+  let h;
+  try { h = await api('/api/history'); } catch (e) { $('#history').innerHTML = `<div class="error">${escapeHtml(e.message)}</div>`; return; }
+  $('#history').innerHTML = h.queries.map((q, i) => `<div class="history-item" data-i="${i}">
+    <span class="${escapeHtml(q.state)}">${escapeHtml(q.state)}</span> · ${fmtTime(q.started_ms)} · ${q.duration_ms} ms · ${fmtInt(q.rows)} row(s)
+    ${q.csv ? `· <a href="${escapeHtml(q.csv)}" download>CSV</a>` : ''}<br><code>${escapeHtml(q.sql)}</code>
+    ${q.error ? `<div class="FAILED">${escapeHtml(q.error.split('\n')[0])}</div>` : ''}</div>`).join('') || '<p class="note">No queries yet.</p>';
+  for (const item of document.querySelectorAll('.history-item')) {
+    item.addEventListener('click', (e) => {
+      if (e.target.tagName === 'A') return;
+      $('#sql-text').value = h.queries[Number(item.dataset.i)].sql;
+    });
+  }
+}
+
+$('#run-button').addEventListener('click', runQuery);
+$('#sql-text').addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); runQuery(); } });
+$('#prev-page').addEventListener('click', () => { page--; renderResult(); });
+$('#next-page').addEventListener('click', () => { page++; renderResult(); });
+$('#chart-kind').addEventListener('change', () => { if (result) renderResultChart(); });
+
+pollLive();
