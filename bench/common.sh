@@ -3,8 +3,15 @@
 BIN=${BIN:-build/ticklake}
 PIDS=()
 WORK=$(mktemp -d /tmp/ticklake-bench.XXXXXX)
+# Stops the processes in reverse order of start (clients before the broker they talk to), each
+# with SIGTERM and 15 s to finish, then SIGKILL.
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    local pid=${PIDS[i]}
+    kill "$pid" 2>/dev/null || continue
+    for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }

@@ -44,7 +44,11 @@ page=$(node bench/console_page.js "$URL" 10)
 echo "   page: $page"
 q=$(curl -s -w ' %{time_total}' -H 'Content-Type: application/json' \
   -d '{"sql":"SELECT count(*) AS n, count(DISTINCT \"index\") AS indices FROM stock_market"}' "${URL}api/query")
-echo "   query over the lake: $(echo "$q" | /usr/bin/python3 -c 'import json,sys; t=sys.stdin.read(); body,secs=t.rsplit(" ",1); d=json.loads(body); print(f"{d[\"rows\"][0][0]} rows counted, {float(secs)*1000:.0f} ms over HTTP")')"
+echo "   query over the lake: $(echo "$q" | /usr/bin/python3 -c '
+import json, sys
+body, secs = sys.stdin.read().rsplit(" ", 1)
+rows = json.loads(body)["rows"]
+print("%s rows counted, %.0f ms over HTTP" % (rows[0][0], float(secs) * 1000))')"
 metrics=$(curl -s "${URL}metrics" | grep -E '^ticklake_console_sample_seconds_(sum|count)' | awk '{print $2}' | paste -sd' ')
 echo "   monitor sample time: mean $(echo "$metrics" | awk '{printf "%.1f ms over %d samples", $1/$2*1000, $2}')"
 kill "$producer" 2>/dev/null || true

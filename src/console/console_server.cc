@@ -385,7 +385,6 @@ void ConsoleServer::Routes() {
     crawl.interruptible = false;
     try {
       catalog::CrawlSummary summary = catalog::Crawl(Lake(), *catalog_, crawl);
-      engine_.reset();  // views are rebuilt from the new catalog state anyway; drop cached files
       res.set_content(catalog::CrawlSummaryJson(summary, crawl.database), kJson);
     } catch (const Error& e) {
       SendError(res, 500, e.what());

@@ -16,6 +16,7 @@ namespace ticklake::console {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr size_t kMaxListedGroups = 50;
 
 int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -189,6 +190,31 @@ void PipelineMonitor::SampleKafka(std::string& out) {
   }
   out += "],\"topics\":[";
   std::map<std::string, std::map<int32_t, int64_t>> ends;  // topic -> partition -> end offset
+  // Start and end offsets of every partition in two batched ListOffsets rounds (one request per
+  // leader, with the protocol's EARLIEST/LATEST timestamps) instead of a round trip per partition.
+  kafka::TopicPartitionList starts(rd_kafka_topic_partition_list_new(64));
+  kafka::TopicPartitionList latest(rd_kafka_topic_partition_list_new(64));
+  for (int t = 0; t < md->topic_cnt; ++t) {
+    const rd_kafka_metadata_topic_t& topic = md->topics[t];
+    if (std::string_view(topic.topic).starts_with("__") || topic.err) continue;
+    for (int p = 0; p < topic.partition_cnt; ++p) {
+      rd_kafka_topic_partition_list_add(starts.get(), topic.topic, topic.partitions[p].id)->offset =
+          RD_KAFKA_OFFSET_BEGINNING;
+      rd_kafka_topic_partition_list_add(latest.get(), topic.topic, topic.partitions[p].id)->offset =
+          RD_KAFKA_OFFSET_END;
+    }
+  }
+  bool offsets_ok =
+      starts->cnt == 0 || (!rd_kafka_offsets_for_times(admin_.get(), starts.get(), 2000) &&
+                           !rd_kafka_offsets_for_times(admin_.get(), latest.get(), 2000));
+  auto offset_of = [&](rd_kafka_topic_partition_list_t* list, const char* topic, int32_t p) {
+    const rd_kafka_topic_partition_t* tp = rd_kafka_topic_partition_list_find(list, topic, p);
+    return offsets_ok && tp && !tp->err ? tp->offset : int64_t{-1};
+  };
+  if (!offsets_ok) {
+    out += ",\"offsets_error\":";
+    AppendJsonString(out, "cannot read the partitions' offsets (ListOffsets)");
+  }
   int tail_partitions = 0;
   bool first_topic = true;
   for (int t = 0; t < md->topic_cnt; ++t) {
@@ -202,8 +228,8 @@ void PipelineMonitor::SampleKafka(std::string& out) {
     int64_t messages = 0, total_end = 0;
     for (int p = 0; p < topic.partition_cnt; ++p) {
       const rd_kafka_metadata_partition_t& part = topic.partitions[p];
-      int64_t low = -1, high = -1;
-      rd_kafka_query_watermark_offsets(admin_.get(), topic.topic, part.id, &low, &high, 1000);
+      int64_t low = offset_of(starts.get(), topic.topic, part.id);
+      int64_t high = offset_of(latest.get(), topic.topic, part.id);
       ends[name][part.id] = high;
       if (high >= 0) {
         total_end += high;
@@ -243,6 +269,7 @@ void PipelineMonitor::SampleKafka(std::string& out) {
   };
   std::vector<GroupRow> rows;
   std::string groups_note;
+  if (stop_) return;  // each request below may wait seconds for a cluster that is gone
   const rd_kafka_group_list* raw_groups = nullptr;
   err = rd_kafka_list_groups(admin_.get(), nullptr, &raw_groups, 2000);
   if (err) {
@@ -256,6 +283,12 @@ void PipelineMonitor::SampleKafka(std::string& out) {
       std::string protocol_type = info.protocol_type ? info.protocol_type : "";
       if (!protocol_type.empty() && protocol_type != "consumer") continue;
       if (std::string_view(info.group).starts_with("ticklake-console-tail-")) continue;
+      // Each group's offsets take a client of its own (see GroupClient): show a bounded number.
+      if (rows.size() >= kMaxListedGroups) {
+        groups_note =
+            fmt::format("showing {} of {} consumer groups", kMaxListedGroups, groups->group_cnt);
+        break;
+      }
       rows.push_back({info.group, info.state ? info.state : "", info.member_cnt});
     }
   }
@@ -264,7 +297,7 @@ void PipelineMonitor::SampleKafka(std::string& out) {
       rows.push_back({name, "", -1});
   }
   out += ",\"groups\":[";
-  for (size_t g = 0; g < rows.size(); ++g) {
+  for (size_t g = 0; g < rows.size() && !stop_; ++g) {
     const GroupRow& row = rows[g];
     kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(16));
     for (const auto& [topic, partitions] : ends)

@@ -324,7 +324,8 @@ void Sink::Handle(const rd_kafka_message_t* m) {
     // in librdkafka's queue (behind a flush) counts too; but no more than half an interval, so
     // that replaying old records still fills files.
     auto now = Clock::now();
-    double waited_s = static_cast<double>(catalog::NowMs() - timestamp_ms) / 1000;
+    double waited_s =
+        timestamp_ms < 0 ? 0 : static_cast<double>(catalog::NowMs() - timestamp_ms) / 1000;
     waited_s = std::clamp(waited_s, 0.0, options_.flush_interval_s / 2);
     buffer.first_record =
         now - std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(waited_s));

@@ -87,8 +87,8 @@ function renderLive(d) {
   status.classList.remove('bad');
   for (const e of document.querySelectorAll('.topic-name')) e.textContent = d.topic || '';
   const kafkaError = $('#kafka-error');
-  kafkaError.textContent = [d.kafka_error, d.prices_error].filter(Boolean).join('\n');
-  kafkaError.classList.toggle('hidden', !d.kafka_error && !d.prices_error);
+  kafkaError.textContent = [d.kafka_error, d.offsets_error, d.prices_error].filter(Boolean).join('\n');
+  kafkaError.classList.toggle('hidden', !d.kafka_error && !d.offsets_error && !d.prices_error);
 
   const topics = d.topics || [];
   const groups = d.groups || [];
