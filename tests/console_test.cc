@@ -254,8 +254,11 @@ TEST(ConsoleTest, SinkAndProducerMetricsParseAsPrometheusText) {
   ASSERT_TRUE(WaitFor(
       [&] {
         auto r = sink_client.Get("/metrics");
+        // The flush histogram is observed after the flush's commits: wait for both.
         return r &&
-               std::regex_search(r->body, std::regex("ticklake_sink_records_written_total [1-9]"));
+               std::regex_search(r->body,
+                                 std::regex("ticklake_sink_records_written_total [1-9]")) &&
+               std::regex_search(r->body, std::regex("ticklake_sink_flush_seconds_count [1-9]"));
       },
       std::chrono::seconds(60)));
   std::string parsed = ParsePrometheus(dir.path(), Body(sink_client.Get("/metrics")));

@@ -4,8 +4,7 @@
 #include <httplib.h>
 #include <simdjson.h>
 
-#include <chrono>
-#include <regex>
+#include <tuple>
 
 #include "catalog/catalog.h"
 #include "catalog/crawler.h"
