@@ -187,7 +187,8 @@ void ConsoleServer::Start() {
     std::lock_guard lock(mu_);
     monitor.lake = catalog::DefaultLakeUri(*catalog_, options_.database, options_.lake);
   } catch (const Error& e) {
-    fmt::print(stderr, "ticklake console: no lake statistics: {}\n", e.what());
+    // Not there yet (a sink has not written): the monitor retries; the page shows the error.
+    monitor.lake = options_.lake.empty() ? "ticklake-data/lake" : options_.lake;
   }
   monitor_ = std::make_unique<PipelineMonitor>(monitor);
   Routes();

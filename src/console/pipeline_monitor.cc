@@ -108,7 +108,6 @@ PipelineMonitor::PipelineMonitor(MonitorOptions options)
                                 {"enable.partition.eof", "false"},
                                 {"fetch.wait.max.ms", "100"},
                                 {"queued.max.messages.kbytes", "8192"}});
-  if (!options_.lake.empty()) lake_ = OpenObjectStore(options_.lake);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -134,7 +133,8 @@ void PipelineMonitor::Run() {
     out += ",\"topic\":";
     AppendJsonString(out, options_.topic);
     SampleKafka(out);
-    if (lake_ && Clock::now() - last_lake_sample_ >= options_.lake_interval) SampleLake();
+    if (!options_.lake.empty() && Clock::now() - last_lake_sample_ >= options_.lake_interval)
+      SampleLake();
     out += ",\"lake\":" + lake_json_;
     prices_->Sample(WallMs(), static_cast<size_t>(options_.history_points));
     AppendPrices(out);
@@ -374,8 +374,10 @@ void PipelineMonitor::SampleKafka(std::string& out) {
 void PipelineMonitor::SampleLake() {
   last_lake_sample_ = Clock::now();
   std::string out = "{\"uri\":";
-  AppendJsonString(out, lake_->Uri());
+  AppendJsonString(out, options_.lake);
   try {
+    // Opened on first use, so a console started before the sink's first file still counts them.
+    if (!lake_) lake_ = OpenObjectStore(options_.lake);
     ListResult all = lake_->List("");
     std::map<std::string, std::pair<int64_t, int64_t>> tables;  // folder -> files, bytes
     int64_t error_files = 0, error_records = 0;
