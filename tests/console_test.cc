@@ -211,6 +211,7 @@ TEST(ConsoleTest, ApiAnswersBadInputClearlyAndKeepsServing) {
   auto foreign = client.Post("/api/query", {{"Origin", "http://evil.example"}},
                              R"({"sql":"SELECT 1"})", "application/json");
   EXPECT_EQ(Status(foreign), 403);
+  EXPECT_EQ(Status(client.Get("/api/table")), 400);
   auto table = client.Get("/api/table?database=default&name=nope");
   EXPECT_EQ(Status(table), 404);
   EXPECT_NE(Body(table).find("no table default.nope"), std::string::npos);

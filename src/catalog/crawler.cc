@@ -506,9 +506,7 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
   return summary;
 }
 
-namespace {
-
-std::string MessagesJson(const std::vector<CrawlMessage>& messages) {
+std::string CrawlMessagesJson(const std::vector<CrawlMessage>& messages) {
   std::string out = "[";
   for (size_t i = 0; i < messages.size(); ++i) {
     out += i ? ",{\"path\":" : "{\"path\":";
@@ -519,8 +517,6 @@ std::string MessagesJson(const std::vector<CrawlMessage>& messages) {
   }
   return out + "]";
 }
-
-}  // namespace
 
 std::string CrawlSummaryJson(const CrawlSummary& s, const std::string& database) {
   std::string out = fmt::format("{{\"crawl_id\":{},\"database\":", s.crawl_id);
@@ -535,8 +531,8 @@ std::string CrawlSummaryJson(const CrawlSummary& s, const std::string& database)
     if (i) out += ",";
     AppendJsonString(out, s.tables[i]);
   }
-  out += "],\"error_list\":" + MessagesJson(s.error_messages) +
-         ",\"notes\":" + MessagesJson(s.notes) + "}";
+  out += "],\"error_list\":" + CrawlMessagesJson(s.error_messages) +
+         ",\"notes\":" + CrawlMessagesJson(s.notes) + "}";
   return out;
 }
 

@@ -77,6 +77,9 @@ std::string TableNameFor(std::string_view folder);
 
 CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& options);
 
+// [{"path": ..., "message": ...}, ...]
+std::string CrawlMessagesJson(const std::vector<CrawlMessage>& messages);
+
 // The summary as one JSON object (`ticklake crawl --json`, the console's crawl button).
 std::string CrawlSummaryJson(const CrawlSummary& summary, const std::string& database);
 

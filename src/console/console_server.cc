@@ -4,8 +4,6 @@
 #include <httplib.h>
 #include <simdjson.h>
 
-#include <tuple>
-
 #include "catalog/catalog.h"
 #include "catalog/crawler.h"
 #include "catalog/default_lake.h"
@@ -14,9 +12,10 @@
 #include "common/json_writer.h"
 #include "common/metrics.h"
 #include "console/assets.h"
-#include "console/metrics_server.h"
+#include "console/http_listener.h"
 #include "console/pipeline_monitor.h"
 #include "query/query_engine.h"
+#include "query/result_format.h"
 #include "store/object_store.h"
 
 namespace ticklake::console {
@@ -31,14 +30,6 @@ void SendError(httplib::Response& res, int status, std::string_view message) {
   body += "}";
   res.status = status;
   res.set_content(body, kJson);
-}
-
-// Compares in time independent of where the strings differ.
-bool SameToken(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
 }
 
 std::string CookieValue(const std::string& header, std::string_view name) {
@@ -107,15 +98,10 @@ void AppendCrawl(std::string& out, const catalog::CrawlRun& r) {
   AppendJsonString(out, r.state);
   out += fmt::format(
       ",\"started_ms\":{},\"ended_ms\":{},\"tables_created\":{},\"tables_updated\":{},"
-      "\"tables_deleted\":{},\"partitions_added\":{},\"files_read\":{},\"files_unchanged\":{},"
-      "\"errors\":[",
+      "\"tables_deleted\":{},\"partitions_added\":{},\"files_read\":{},\"files_unchanged\":{}",
       r.started_ms, r.ended_ms, r.tables_created, r.tables_updated, r.tables_deleted,
       r.partitions_added, r.files_read, r.files_unchanged);
-  for (size_t i = 0; i < r.errors.size(); ++i) {
-    out += i ? "," : "";
-    AppendJsonString(out, r.errors[i].path + ": " + r.errors[i].message);
-  }
-  out += "]}";
+  out += ",\"errors\":" + catalog::CrawlMessagesJson(r.errors) + "}";
 }
 
 std::string QueryResultJson(const query::QueryResult& r) {
@@ -123,15 +109,9 @@ std::string QueryResultJson(const query::QueryResult& r) {
   AppendJsonString(out, r.query_id);
   out += ",\"statement\":";
   AppendJsonString(out, r.statement);
-  out += ",\"columns\":[";
-  for (size_t i = 0; i < r.column_names.size(); ++i) {
-    out += i ? ",{\"name\":" : "{\"name\":";
-    AppendJsonString(out, r.column_names[i]);
-    out += ",\"type\":";
-    AppendJsonString(out, i < r.column_types.size() ? r.column_types[i] : "VARCHAR");
-    out += '}';
-  }
-  out += "],\"rows\":[";
+  out += ",\"columns\":";
+  query::AppendColumnsJson(out, r);
+  out += ",\"rows\":[";
   for (size_t row = 0; row < r.rows.size(); ++row) {
     out += row ? ",[" : "[";
     for (size_t col = 0; col < r.rows[row].size(); ++col) {
@@ -157,25 +137,16 @@ std::string QueryResultJson(const query::QueryResult& r) {
 
 }  // namespace
 
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
-}
-
 ConsoleServer::ConsoleServer(ConsoleOptions options)
     : options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
-  std::tie(host_, port_) = ParseListenAddress(options_.listen, "--listen");
-  if (!IsLoopback(host_) && options_.token.empty()) {
-    Fail(
-        "the console would listen on {}, beyond this machine, without a token: give one with "
-        "--token or TICKLAKE_CONSOLE_TOKEN (or listen on 127.0.0.1)",
-        options_.listen);
-  }
+  RequireTokenBeyondLoopback(options_.listen, options_.token, "--listen",
+                             "give one with --token or TICKLAKE_CONSOLE_TOKEN");
   catalog_ = std::make_unique<catalog::Catalog>(options_.catalog);
 }
 
 ConsoleServer::~ConsoleServer() { Stop(); }
 
-std::string ConsoleServer::Url() const { return fmt::format("http://{}:{}/", host_, port_); }
+std::string ConsoleServer::Url() const { return listener_->Url(); }
 
 void ConsoleServer::Start() {
   MonitorOptions monitor;
@@ -192,21 +163,11 @@ void ConsoleServer::Start() {
   }
   monitor_ = std::make_unique<PipelineMonitor>(monitor);
   Routes();
-  if (port_ == 0) {
-    port_ = server_->bind_to_any_port(host_);
-    if (port_ < 0) Fail("cannot listen on {}: {}", options_.listen, ErrnoMessage());
-  } else if (!server_->bind_to_port(host_, port_)) {
-    Fail("cannot listen on {}: {}", options_.listen, ErrnoMessage());
-  }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  WaitUntilRunning(*server_);
+  listener_ = std::make_unique<HttpListener>(*server_, options_.listen, "--listen");
 }
 
 void ConsoleServer::Stop() {
-  if (thread_.joinable()) {
-    server_->stop();
-    thread_.join();
-  }
+  listener_.reset();
   monitor_.reset();
 }
 
@@ -235,17 +196,15 @@ query::QueryEngine& ConsoleServer::Engine() {
 
 void ConsoleServer::Routes() {
   httplib::Server& s = *server_;
-  ListenExclusively(s);
   s.set_payload_max_length(1 << 20);
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     CounterMetric("ticklake_console_requests_total", "HTTP requests to the console.").Add();
     if (!options_.token.empty()) {
-      std::string auth = req.get_header_value("Authorization");
       bool ok =
-          (auth.starts_with("Bearer ") && SameToken(auth.substr(7), options_.token)) ||
-          SameToken(CookieValue(req.get_header_value("Cookie"), kTokenCookie), options_.token);
+          BearerMatches(req, options_.token) ||
+          TokenMatches(CookieValue(req.get_header_value("Cookie"), kTokenCookie), options_.token);
       if (!ok && req.has_param("token") &&
-          SameToken(req.get_param_value("token"), options_.token)) {
+          TokenMatches(req.get_param_value("token"), options_.token)) {
         ok = true;
         // The page's own requests then carry the token as a cookie.
         res.set_header("Set-Cookie", fmt::format("{}={}; HttpOnly; SameSite=Strict; Path=/",
@@ -337,6 +296,7 @@ void ConsoleServer::Routes() {
   s.Get("/api/table", [this](const httplib::Request& req, httplib::Response& res) {
     std::string database =
         req.has_param("database") ? req.get_param_value("database") : options_.database;
+    if (!req.has_param("name")) return SendError(res, 400, "expected ?name=TABLE[&database=DB]");
     std::string name = req.get_param_value("name");
     std::lock_guard lock(mu_);
     auto table = catalog_->GetTable(database, name);

@@ -30,7 +30,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "kafka/client.h"
@@ -52,6 +51,7 @@ class ObjectStore;
 
 namespace ticklake::console {
 
+class HttpListener;
 class PipelineMonitor;
 
 struct ConsoleOptions {
@@ -78,7 +78,7 @@ class ConsoleServer {
   // invalid, or a non-loopback address has no token.
   void Start();
   void Stop();
-  // http://HOST:PORT/ with the port actually bound.
+  // http://HOST:PORT/ with the port actually bound (after Start).
   std::string Url() const;
 
  private:
@@ -88,11 +88,9 @@ class ConsoleServer {
   query::QueryEngine& Engine();
 
   ConsoleOptions options_;
-  std::string host_;
-  int port_ = 0;
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<PipelineMonitor> monitor_;
-  std::thread thread_;
+  std::unique_ptr<HttpListener> listener_;  // serving while set
 
   std::mutex mu_;  // guards everything below
   std::unique_ptr<catalog::Catalog> catalog_;
@@ -100,8 +98,5 @@ class ConsoleServer {
   std::string lake_uri_;
   std::unique_ptr<query::QueryEngine> engine_;
 };
-
-// True for 127.0.0.0/8, ::1 and localhost.
-bool IsLoopback(const std::string& host);
 
 }  // namespace ticklake::console

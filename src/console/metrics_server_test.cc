@@ -5,35 +5,9 @@
 
 #include "common/error.h"
 #include "common/metrics.h"
-#include "console/console_server.h"
 
 namespace ticklake::console {
 namespace {
-
-TEST(ListenAddressTest, ParsesHostAndPortAndNamesTheFlagOnErrors) {
-  EXPECT_EQ(ParseListenAddress("127.0.0.1:8080", "--listen"),
-            (std::pair<std::string, int>{"127.0.0.1", 8080}));
-  EXPECT_EQ(ParseListenAddress("0.0.0.0:0", "--listen").second, 0);
-  for (const char* bad : {"8080", ":8080", "host:", "host:http", "host:65536", "host:-1"}) {
-    try {
-      ParseListenAddress(bad, "--listen");
-      ADD_FAILURE() << bad;
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(std::string("--listen ") + bad), std::string::npos)
-          << e.what();
-    }
-  }
-}
-
-TEST(ListenAddressTest, LoopbackAddresses) {
-  EXPECT_TRUE(IsLoopback("127.0.0.1"));
-  EXPECT_TRUE(IsLoopback("127.1.2.3"));
-  EXPECT_TRUE(IsLoopback("localhost"));
-  EXPECT_TRUE(IsLoopback("::1"));
-  EXPECT_FALSE(IsLoopback("0.0.0.0"));
-  EXPECT_FALSE(IsLoopback("192.168.1.10"));
-  EXPECT_FALSE(IsLoopback("1270.0.0.1.example"));
-}
 
 TEST(MetricsServerTest, ServesTheRegistryAndHealth) {
   CounterMetric("ticklake_test_metrics_server_total", "For this test.").Add(7);

@@ -157,6 +157,16 @@ rd_kafka_t* PipelineMonitor::GroupClient(const std::string& group) {
   return client.get();
 }
 
+double PipelineMonitor::Rates::Of(const std::string& key, int64_t total) {
+  auto it = last_totals.find(key);
+  double rate = it != last_totals.end() && seconds > 0 && total >= it->second
+                    ? static_cast<double>(total - it->second) / seconds
+                    : NAN;
+  last_totals[key] = total;
+  now[key] = rate;
+  return rate;
+}
+
 void PipelineMonitor::SampleKafka(std::string& out) {
   const rd_kafka_metadata_t* raw = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(admin_.get(), 1, nullptr, &raw, 2000);
@@ -169,18 +179,9 @@ void PipelineMonitor::SampleKafka(std::string& out) {
   std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> md(
       raw, rd_kafka_metadata_destroy);
   int64_t now_ms = WallMs();
-  double dt =
+  rates_.seconds =
       rate_times_ms_.empty() ? 0 : static_cast<double>(now_ms - rate_times_ms_.back()) / 1000;
-  std::map<std::string, double> rates;
-  auto rate_of = [&](const std::string& key, int64_t total) {
-    auto it = last_totals_.find(key);
-    double rate = it != last_totals_.end() && dt > 0 && total >= it->second
-                      ? static_cast<double>(total - it->second) / dt
-                      : NAN;
-    last_totals_[key] = total;
-    rates[key] = rate;
-    return rate;
-  };
+  rates_.now.clear();
 
   out += ",\"brokers\":[";
   for (int i = 0; i < md->broker_cnt; ++i) {
@@ -188,41 +189,52 @@ void PipelineMonitor::SampleKafka(std::string& out) {
     AppendJsonString(out, md->brokers[i].host);
     out += fmt::format(",\"port\":{}}}", md->brokers[i].port);
   }
-  out += "],\"topics\":[";
-  std::map<std::string, std::map<int32_t, int64_t>> ends;  // topic -> partition -> end offset
+  out += "]";
+  std::vector<const rd_kafka_metadata_topic_t*> topics;
+  for (int t = 0; t < md->topic_cnt; ++t) {
+    if (!std::string_view(md->topics[t].topic).starts_with("__") && !md->topics[t].err)
+      topics.push_back(&md->topics[t]);
+  }
+  EndOffsets ends = AppendTopics(topics, out);
+  if (stop_) return;  // each request below may wait seconds for a cluster that is gone
+  AppendGroups(ends, out);
+  AppendRates(now_ms, out);
+}
+
+PipelineMonitor::EndOffsets PipelineMonitor::AppendTopics(
+    const std::vector<const rd_kafka_metadata_topic_t*>& topics, std::string& out) {
   // Start and end offsets of every partition in two batched ListOffsets rounds (one request per
   // leader, with the protocol's EARLIEST/LATEST timestamps) instead of a round trip per partition.
   kafka::TopicPartitionList starts(rd_kafka_topic_partition_list_new(64));
   kafka::TopicPartitionList latest(rd_kafka_topic_partition_list_new(64));
-  for (int t = 0; t < md->topic_cnt; ++t) {
-    const rd_kafka_metadata_topic_t& topic = md->topics[t];
-    if (std::string_view(topic.topic).starts_with("__") || topic.err) continue;
-    for (int p = 0; p < topic.partition_cnt; ++p) {
-      rd_kafka_topic_partition_list_add(starts.get(), topic.topic, topic.partitions[p].id)->offset =
+  for (const auto* topic : topics) {
+    for (int p = 0; p < topic->partition_cnt; ++p) {
+      int32_t id = topic->partitions[p].id;
+      rd_kafka_topic_partition_list_add(starts.get(), topic->topic, id)->offset =
           RD_KAFKA_OFFSET_BEGINNING;
-      rd_kafka_topic_partition_list_add(latest.get(), topic.topic, topic.partitions[p].id)->offset =
+      rd_kafka_topic_partition_list_add(latest.get(), topic->topic, id)->offset =
           RD_KAFKA_OFFSET_END;
     }
   }
   bool offsets_ok =
       starts->cnt == 0 || (!rd_kafka_offsets_for_times(admin_.get(), starts.get(), 2000) &&
                            !rd_kafka_offsets_for_times(admin_.get(), latest.get(), 2000));
-  auto offset_of = [&](rd_kafka_topic_partition_list_t* list, const char* topic, int32_t p) {
-    const rd_kafka_topic_partition_t* tp = rd_kafka_topic_partition_list_find(list, topic, p);
-    return offsets_ok && tp && !tp->err ? tp->offset : int64_t{-1};
-  };
   if (!offsets_ok) {
     out += ",\"offsets_error\":";
     AppendJsonString(out, "cannot read the partitions' offsets (ListOffsets)");
   }
+  auto offset_of = [&](rd_kafka_topic_partition_list_t* list, const char* topic, int32_t p) {
+    const rd_kafka_topic_partition_t* tp = rd_kafka_topic_partition_list_find(list, topic, p);
+    return offsets_ok && tp && !tp->err ? tp->offset : int64_t{-1};
+  };
+
+  EndOffsets ends;
   int tail_partitions = 0;
-  bool first_topic = true;
-  for (int t = 0; t < md->topic_cnt; ++t) {
-    const rd_kafka_metadata_topic_t& topic = md->topics[t];
+  out += ",\"topics\":[";
+  for (size_t t = 0; t < topics.size(); ++t) {
+    const rd_kafka_metadata_topic_t& topic = *topics[t];
     std::string name = topic.topic;
-    if (name.starts_with("__") || topic.err) continue;
-    out += first_topic ? "{\"name\":" : ",{\"name\":";
-    first_topic = false;
+    out += t ? ",{\"name\":" : "{\"name\":";
     AppendJsonString(out, name);
     out += ",\"partitions\":[";
     int64_t messages = 0, total_end = 0;
@@ -238,46 +250,43 @@ void PipelineMonitor::SampleKafka(std::string& out) {
       out += fmt::format("{}{{\"id\":{},\"leader\":{},\"start\":{},\"end\":{}}}", p ? "," : "",
                          part.id, part.leader, low, high);
     }
-    double rate = rate_of("produced " + name, total_end);
     out += fmt::format("],\"messages\":{},\"end_total\":{},\"rate\":", messages, total_end);
-    AppendNumberOrNull(out, rate);
+    AppendNumberOrNull(out, rates_.Of("produced " + name, total_end));
     out += "}";
     if (name == options_.topic) tail_partitions = topic.partition_cnt;
   }
   out += "]";
+  FollowPriceTail(tail_partitions, out);
+  return ends;
+}
 
-  // The price tail follows the topic's partitions (a topic created later, or grown).
-  if (tail_partitions != tail_partitions_) {
-    kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(tail_partitions));
-    for (int p = 0; p < tail_partitions; ++p) {
-      rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), p)->offset =
-          RD_KAFKA_OFFSET_TAIL(200);
-    }
-    if (auto assign_err = rd_kafka_assign(tail_.get(), list.get())) {
-      out += ",\"prices_error\":";
-      AppendJsonString(
-          out, fmt::format("cannot tail {}: {}", options_.topic, rd_kafka_err2str(assign_err)));
-    } else {
-      tail_partitions_ = tail_partitions;
-    }
+void PipelineMonitor::FollowPriceTail(int partitions, std::string& out) {
+  // The tail follows the topic's partitions (a topic created later, or grown).
+  if (partitions == tail_partitions_) return;
+  kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(partitions));
+  for (int p = 0; p < partitions; ++p) {
+    rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_TAIL(200);
   }
+  if (auto err = rd_kafka_assign(tail_.get(), list.get())) {
+    out += ",\"prices_error\":";
+    AppendJsonString(out, fmt::format("cannot tail {}: {}", options_.topic, rd_kafka_err2str(err)));
+  } else {
+    tail_partitions_ = partitions;
+  }
+}
 
-  // Groups: those the cluster lists, and the configured ones (the embedded broker cannot list).
-  struct GroupRow {
-    std::string name, state;
-    int members = -1;  // unknown
-  };
+std::vector<PipelineMonitor::GroupRow> PipelineMonitor::ListGroups(std::string& note) {
   std::vector<GroupRow> rows;
-  std::string groups_note;
-  if (stop_) return;  // each request below may wait seconds for a cluster that is gone
-  const rd_kafka_group_list* raw_groups = nullptr;
-  err = rd_kafka_list_groups(admin_.get(), nullptr, &raw_groups, 2000);
-  if (err) {
-    groups_note = fmt::format("the cluster cannot list consumer groups ({}): showing {}",
-                              rd_kafka_err2str(err), "the console's --group ones");
+  const rd_kafka_group_list* raw = nullptr;
+  if (rd_kafka_resp_err_t err = rd_kafka_list_groups(admin_.get(), nullptr, &raw, 2000)) {
+    note = fmt::format(
+        "the cluster cannot list consumer groups ({}): showing the console's "
+        "--group ones",
+        rd_kafka_err2str(err));
   } else {
     std::unique_ptr<const rd_kafka_group_list, void (*)(const rd_kafka_group_list*)> groups(
-        raw_groups, rd_kafka_group_list_destroy);
+        raw, rd_kafka_group_list_destroy);
     for (int g = 0; g < groups->group_cnt; ++g) {
       const rd_kafka_group_info& info = groups->groups[g];
       std::string protocol_type = info.protocol_type ? info.protocol_type : "";
@@ -285,8 +294,7 @@ void PipelineMonitor::SampleKafka(std::string& out) {
       if (std::string_view(info.group).starts_with("ticklake-console-tail-")) continue;
       // Each group's offsets take a client of its own (see GroupClient): show a bounded number.
       if (rows.size() >= kMaxListedGroups) {
-        groups_note =
-            fmt::format("showing {} of {} consumer groups", kMaxListedGroups, groups->group_cnt);
+        note = fmt::format("showing {} of {} consumer groups", kMaxListedGroups, groups->group_cnt);
         break;
       }
       rows.push_back({info.group, info.state ? info.state : "", info.member_cnt});
@@ -296,6 +304,13 @@ void PipelineMonitor::SampleKafka(std::string& out) {
     if (std::none_of(rows.begin(), rows.end(), [&](const GroupRow& r) { return r.name == name; }))
       rows.push_back({name, "", -1});
   }
+  return rows;
+}
+
+void PipelineMonitor::AppendGroups(const EndOffsets& ends, std::string& out) {
+  // Groups: those the cluster lists, and the configured ones (the embedded broker cannot list).
+  std::string note;
+  std::vector<GroupRow> rows = ListGroups(note);
   out += ",\"groups\":[";
   for (size_t g = 0; g < rows.size() && !stop_; ++g) {
     const GroupRow& row = rows[g];
@@ -303,23 +318,23 @@ void PipelineMonitor::SampleKafka(std::string& out) {
     for (const auto& [topic, partitions] : ends)
       for (const auto& [p, end] : partitions)
         rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
-    rd_kafka_resp_err_t cerr = rd_kafka_committed(GroupClient(row.name), list.get(), 2000);
+    rd_kafka_resp_err_t err = rd_kafka_committed(GroupClient(row.name), list.get(), 2000);
     out += g ? ",{\"name\":" : "{\"name\":";
     AppendJsonString(out, row.name);
     out += ",\"state\":";
     AppendJsonString(out, row.state);
     out += fmt::format(",\"members\":{}", row.members);
-    if (cerr) {
+    if (err) {
       out += ",\"error\":";
-      AppendJsonString(out, fmt::format("committed offsets: {}", rd_kafka_err2str(cerr)));
+      AppendJsonString(out, fmt::format("committed offsets: {}", rd_kafka_err2str(err)));
     }
     out += ",\"partitions\":[";
     int64_t lag = 0, committed_total = 0;
     bool first_partition = true;
-    for (int i = 0; !cerr && i < list->cnt; ++i) {
+    for (int i = 0; !err && i < list->cnt; ++i) {
       const auto& tp = list->elems[i];
       if (tp.offset < 0) continue;  // nothing committed for this partition
-      int64_t end = ends[tp.topic][tp.partition];
+      int64_t end = ends.at(tp.topic).at(tp.partition);
       int64_t partition_lag = end >= 0 ? std::max<int64_t>(0, end - tp.offset) : 0;
       lag += partition_lag;
       committed_total += tp.offset;
@@ -329,26 +344,28 @@ void PipelineMonitor::SampleKafka(std::string& out) {
       out += fmt::format(",\"partition\":{},\"committed\":{},\"end\":{},\"lag\":{}}}", tp.partition,
                          tp.offset, end, partition_lag);
     }
-    double rate = first_partition ? NAN : rate_of("committed by " + row.name, committed_total);
+    double rate = first_partition ? NAN : rates_.Of("committed by " + row.name, committed_total);
     out += fmt::format("],\"lag\":{},\"committed_total\":{},\"rate\":", lag, committed_total);
     AppendNumberOrNull(out, rate);
     out += "}";
   }
   out += "]";
-  if (!groups_note.empty()) {
+  if (!note.empty()) {
     out += ",\"groups_note\":";
-    AppendJsonString(out, groups_note);
+    AppendJsonString(out, note);
   }
+}
 
-  // Rate history: a series per topic and group, aligned on rate_times_ms_.
+void PipelineMonitor::AppendRates(int64_t now_ms, std::string& out) {
+  // A series per topic and group, aligned on rate_times_ms_.
   rate_times_ms_.push_back(now_ms);
   for (auto& [key, series] : rate_series_) {
-    auto it = rates.find(key);
-    series.push_back(it == rates.end() ? NAN : it->second);
+    auto it = rates_.now.find(key);
+    series.push_back(it == rates_.now.end() ? NAN : it->second);
   }
-  for (const auto& [key, rate] : rates) {
+  for (const auto& [key, rate] : rates_.now) {
     auto& series = rate_series_[key];
-    if (series.size() < rate_times_ms_.size()) {
+    if (series.size() < rate_times_ms_.size()) {  // first seen now
       series.resize(rate_times_ms_.size() - 1, NAN);
       series.push_back(rate);
     }

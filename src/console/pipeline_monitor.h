@@ -54,8 +54,28 @@ class PipelineMonitor {
 
  private:
   struct PriceState;
+  using EndOffsets = std::map<std::string, std::map<int32_t, int64_t>>;  // topic -> partition
+  struct GroupRow {
+    std::string name, state;
+    int members = -1;  // unknown
+  };
+  // Offset sums between two samples, as messages per second.
+  struct Rates {
+    double seconds = 0;                                   // since the previous sample
+    std::map<std::string, double> now;                    // this sample's rates, by series
+    std::map<std::string, int64_t> last_totals;           // the previous sample's sums, by series
+    double Of(const std::string& series, int64_t total);  // NaN when not known yet
+  };
+
   void Run();
+  // The parts of one sample, each appending its JSON fields to `out`.
   void SampleKafka(std::string& out);
+  EndOffsets AppendTopics(const std::vector<const rd_kafka_metadata_topic_t*>& topics,
+                          std::string& out);
+  void FollowPriceTail(int partitions, std::string& out);
+  std::vector<GroupRow> ListGroups(std::string& note);
+  void AppendGroups(const EndOffsets& ends, std::string& out);
+  void AppendRates(int64_t now_ms, std::string& out);
   void SampleLake();
   void TailPrices(std::chrono::steady_clock::time_point until);
   void AppendPrices(std::string& out);
@@ -69,8 +89,8 @@ class PipelineMonitor {
   std::unique_ptr<PriceState> prices_;
   int tail_partitions_ = 0;
 
-  // Rate history (one point per sample).
-  std::map<std::string, int64_t> last_totals_;  // "topic:<t>" / "group:<g>" -> offset sum
+  // Rate history (one point per sample), series "produced <topic>" and "committed by <group>".
+  Rates rates_;
   std::map<std::string, std::vector<double>> rate_series_;
   std::vector<int64_t> rate_times_ms_;
 

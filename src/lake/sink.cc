@@ -375,12 +375,13 @@ void Sink::FlushMany(const std::vector<std::pair<int32_t, PartitionBuffer*>>& du
   std::vector<LakeFileEncoder::File> encode;
   std::vector<std::vector<StagedFile>> files(due.size());
   std::vector<ObjectStore::FileUpload> uploads;
-  std::vector<int64_t> bytes(due.size(), 0);
+  std::vector<size_t> owner;  // the index in `due` of each upload
   uint64_t present_fields = 0;
   auto stage = [&](size_t i, const std::string& final_key, const fs::path& local) {
     auto [partition, buffer] = due[i];
     std::string staging = log_.StagingKey(partition, buffer->start_offset, final_key);
     uploads.emplace_back(staging, local);
+    owner.push_back(i);
     files[i].push_back({staging, final_key});
   };
   for (size_t i = 0; i < due.size(); ++i) {
@@ -408,11 +409,9 @@ void Sink::FlushMany(const std::vector<std::pair<int32_t, PartitionBuffer*>>& du
   }
   auto started = Clock::now();
   encoder_.EncodeAll(encode, exclude);
-  size_t next = 0;
-  for (size_t i = 0; i < due.size(); ++i) {
-    for (size_t j = 0; j < files[i].size(); ++j, ++next)
-      bytes[i] += static_cast<int64_t>(fs::file_size(uploads[next].second));
-  }
+  std::vector<int64_t> bytes(due.size(), 0);
+  for (size_t u = 0; u < uploads.size(); ++u)
+    bytes[owner[u]] += static_cast<int64_t>(fs::file_size(uploads[u].second));
   store_->PutFiles(uploads);  // step 1 of the commit protocol: durable in staging
   for (const auto& upload : uploads) fs::remove(upload.second);
   for (size_t i = 0; i < due.size(); ++i) {

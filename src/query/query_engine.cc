@@ -748,16 +748,10 @@ void QueryEngine::SaveMetadata(const QueryResult& result, const catalog::QueryRe
   AppendJsonString(meta, result.statement);
   meta += fmt::format(
       ",\"state\":\"SUCCEEDED\",\"submitted_ms\":{},\"duration_ms\":{},"
-      "\"rows\":{},\"bytes_scanned\":{},\"columns\":[",
+      "\"rows\":{},\"bytes_scanned\":{},\"columns\":",
       record.started_ms, record.duration_ms, record.rows, record.bytes_scanned);
-  for (size_t c = 0; c < result.column_names.size(); ++c) {
-    meta += c ? ",{\"name\":" : "{\"name\":";
-    AppendJsonString(meta, result.column_names[c]);
-    meta += ",\"type\":";
-    AppendJsonString(meta, result.column_types[c]);
-    meta += "}";
-  }
-  meta += "],\"output_location\":";
+  AppendColumnsJson(meta, result);
+  meta += ",\"output_location\":";
   AppendJsonString(meta, result.result_location);
   meta += "}\n";
   WriteFileAtomically(dir / (result.query_id + ".metadata.json"), meta);

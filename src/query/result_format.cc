@@ -176,4 +176,16 @@ std::string FormatResult(const QueryResult& r, OutputFormat format, size_t max_r
   return out;
 }
 
+void AppendColumnsJson(std::string& out, const QueryResult& result) {
+  out += '[';
+  for (size_t c = 0; c < result.column_names.size(); ++c) {
+    out += c ? ",{\"name\":" : "{\"name\":";
+    AppendJsonString(out, result.column_names[c]);
+    out += ",\"type\":";
+    AppendJsonString(out, c < result.column_types.size() ? result.column_types[c] : "VARCHAR");
+    out += '}';
+  }
+  out += ']';
+}
+
 }  // namespace ticklake::query

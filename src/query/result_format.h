@@ -26,4 +26,7 @@ std::string FormatResult(const QueryResult& result, OutputFormat format, size_t 
 // One CSV field, quoted when it holds a comma, quote, CR or LF (or leading/trailing space).
 std::string CsvField(std::string_view value);
 
+// Appends the result's columns as JSON: [{"name": ..., "type": ...}, ...].
+void AppendColumnsJson(std::string& out, const QueryResult& result);
+
 }  // namespace ticklake::query

@@ -177,7 +177,7 @@ async function loadCatalog() {
     <th class="num">Tables +/~/−</th><th class="num">Partitions +</th><th class="num">Files read</th><th class="num">Unchanged</th><th>Errors</th></tr></thead><tbody>
     ${crawls.map((r) => `<tr><td class="num">${r.id}</td><td>${escapeHtml(r.database)}</td><td>${fmtTime(r.started_ms)}</td><td>${escapeHtml(r.state)}</td>
     <td class="num">${r.tables_created}/${r.tables_updated}/${r.tables_deleted}</td><td class="num">${r.partitions_added}</td>
-    <td class="num">${fmtInt(r.files_read)}</td><td class="num">${fmtInt(r.files_unchanged)}</td><td>${escapeHtml(r.errors.join('; '))}</td></tr>`).join('')}</tbody></table>`
+    <td class="num">${fmtInt(r.files_read)}</td><td class="num">${fmtInt(r.files_unchanged)}</td><td>${escapeHtml(r.errors.map((e) => `${e.path}: ${e.message}`).join('; '))}</td></tr>`).join('')}</tbody></table>`
     : '<p class="note">No crawls yet.</p>';
   if (!selectedTable && c.databases.length && c.databases[0].tables.length) {
     const db = c.databases.find((x) => x.tables.some((t) => t.name === 'stock_market')) || c.databases[0];
