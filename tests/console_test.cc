@@ -116,7 +116,8 @@ TEST(ConsoleTest, BrowserSeesThePipelineCatalogAndQueries) {
                  std::chrono::seconds(300));
   EXPECT_EQ(browser.exit_code, 0) << browser.out << browser.err;
   std::cerr << browser.out;
-  for (const char* shot : {"console-pipeline.png", "console-catalog.png", "console-sql.png"})
+  for (const char* shot : {"console-pipeline.png", "console-catalog.png", "console-sql.png",
+                           "console-pivot.png", "console-10k.png"})
     EXPECT_GT(fs::file_size(artifacts / shot), 10000u) << shot;
   EXPECT_TRUE(console.process().Running()) << console.process().Stderr();
 }

@@ -108,6 +108,7 @@ TEST(Demo, RunsTheWholePipelineAndChecksItsCount) {
             std::string::npos)
       << demo.out;
   EXPECT_NE(demo.out.find("(14 rows)"), std::string::npos) << demo.out;
+  EXPECT_EQ(demo.err.find("lag -1"), std::string::npos) << demo.err;  // unknown lag: not shown
   EXPECT_TRUE(fs::exists(dir.path() / "data" / "catalog.db"));
 }
 

@@ -93,7 +93,9 @@ CREATE TABLE IF NOT EXISTS crawls(
   files_read INTEGER NOT NULL DEFAULT 0,
   files_unchanged INTEGER NOT NULL DEFAULT 0,
   errors_json TEXT NOT NULL DEFAULT '[]',
-  notes_json TEXT NOT NULL DEFAULT '[]');
+  notes_json TEXT NOT NULL DEFAULT '[]',
+  source TEXT NOT NULL DEFAULT 'crawler',
+  updates INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS queries(
   id TEXT PRIMARY KEY,
   database TEXT NOT NULL,
@@ -301,6 +303,12 @@ Catalog::Catalog(const fs::path& path) : path_(path) {
     Exec("PRAGMA synchronous=NORMAL");
     WriteTransaction txn(*this);
     Exec(kSchema);
+    // Catalogs written before crawl runs had a source get its columns.
+    if (!Statement(db_, "SELECT 1 FROM pragma_table_info('crawls') WHERE name='source'").Step()) {
+      Exec(
+          "ALTER TABLE crawls ADD COLUMN source TEXT NOT NULL DEFAULT 'crawler';"
+          "ALTER TABLE crawls ADD COLUMN updates INTEGER NOT NULL DEFAULT 1");
+    }
     txn.Commit();
   } catch (const Error& e) {
     sqlite3_close_v2(db_);
@@ -562,14 +570,17 @@ void Catalog::ReplaceFiles(const std::string& database, const std::string& table
   }
 }
 
-int64_t Catalog::StartCrawl(const std::string& database, const std::string& lake_uri) {
+int64_t Catalog::StartCrawl(const std::string& database, const std::string& lake_uri,
+                            const std::string& source) {
   WriteTransaction txn(*this);
   EnsureDatabase(database);
   Statement(db_,
-            "INSERT INTO crawls(database, lake_uri, started_ms, state) VALUES(?,?,?,'running')")
+            "INSERT INTO crawls(database, lake_uri, started_ms, state, source) "
+            "VALUES(?,?,?,'running',?)")
       .Bind(1, database)
       .Bind(2, lake_uri)
       .Bind(3, NowMs())
+      .Bind(4, source)
       .Run();
   int64_t id = sqlite3_last_insert_rowid(db_);
   txn.Commit();
@@ -580,20 +591,42 @@ void Catalog::FinishCrawl(const CrawlRun& r) {
   Statement s(db_,
               "UPDATE crawls SET ended_ms=?, state=?, tables_created=?, tables_updated=?, "
               "tables_deleted=?, partitions_added=?, files_read=?, files_unchanged=?, "
-              "errors_json=?, notes_json=? WHERE id=?");
+              "errors_json=?, notes_json=?, updates=? WHERE id=?");
   s.Bind(1, r.ended_ms).Bind(2, r.state).Bind(3, int64_t{r.tables_created});
   s.Bind(4, int64_t{r.tables_updated}).Bind(5, int64_t{r.tables_deleted});
   s.Bind(6, int64_t{r.partitions_added}).Bind(7, int64_t{r.files_read});
   s.Bind(8, int64_t{r.files_unchanged}).Bind(9, EncodeMessages(r.errors));
-  s.Bind(10, EncodeMessages(r.notes)).Bind(11, r.id).Run();
+  s.Bind(10, EncodeMessages(r.notes)).Bind(11, int64_t{r.updates}).Bind(12, r.id).Run();
+}
+
+namespace {
+
+constexpr const char* kCrawlColumns =
+    "SELECT id, database, lake_uri, started_ms, ended_ms, state, tables_created, tables_updated, "
+    "tables_deleted, partitions_added, files_read, files_unchanged, errors_json, notes_json, "
+    "source, updates FROM crawls ";
+
+}  // namespace
+
+std::optional<CrawlRun> Catalog::GetCrawl(int64_t id) {
+  std::vector<CrawlRun> runs = ReadCrawls(std::string(kCrawlColumns) + "WHERE id=?", "", id);
+  if (runs.empty()) return std::nullopt;
+  return runs.front();
 }
 
 std::vector<CrawlRun> Catalog::ListCrawls(const std::string& database, int limit) {
-  Statement s(db_,
-              "SELECT id, database, lake_uri, started_ms, ended_ms, state, tables_created, "
-              "tables_updated, tables_deleted, partitions_added, files_read, files_unchanged, "
-              "errors_json, notes_json FROM crawls WHERE database=? ORDER BY id DESC LIMIT ?");
-  s.Bind(1, database).Bind(2, int64_t{limit});
+  return ReadCrawls(std::string(kCrawlColumns) + "WHERE database=? ORDER BY id DESC LIMIT ?",
+                    database, limit);
+}
+
+std::vector<CrawlRun> Catalog::ReadCrawls(const std::string& sql, const std::string& database,
+                                          int64_t number) {
+  Statement s(db_, sql.c_str());
+  if (database.empty()) {
+    s.Bind(1, number);
+  } else {
+    s.Bind(1, database).Bind(2, number);
+  }
   std::vector<CrawlRun> out;
   while (s.Step()) {
     CrawlRun r;
@@ -611,6 +644,8 @@ std::vector<CrawlRun> Catalog::ListCrawls(const std::string& database, int limit
     r.files_unchanged = static_cast<int>(s.Int(11));
     r.errors = DecodeMessages(s.Text(12));
     r.notes = DecodeMessages(s.Text(13));
+    r.source = s.Text(14);
+    r.updates = static_cast<int>(s.Int(15));
     out.push_back(std::move(r));
   }
   return out;

@@ -97,7 +97,9 @@ struct CrawlRun {
   std::string lake_uri;
   int64_t started_ms = 0;
   int64_t ended_ms = 0;
-  std::string state = "running";  // running | succeeded | failed
+  std::string state = "running";   // running | succeeded | failed
+  std::string source = "crawler";  // who crawled: "crawler", or "sink <topic>" (sink --catalog)
+  int updates = 1;                 // crawls folded into this run (a sink session has many)
   int tables_created = 0, tables_updated = 0, tables_deleted = 0, partitions_added = 0;
   int files_read = 0, files_unchanged = 0;
   std::vector<CrawlMessage> errors;
@@ -170,9 +172,12 @@ class Catalog {
   void ReplaceFiles(const std::string& database, const std::string& table,
                     const std::vector<FileInfo>& files);
 
-  // Crawl runs: StartCrawl inserts a running row and returns its id.
-  int64_t StartCrawl(const std::string& database, const std::string& lake_uri);
+  // Crawl runs: StartCrawl inserts a running row and returns its id; FinishCrawl writes the
+  // run's outcome and counts (also of a run that several crawls were folded into).
+  int64_t StartCrawl(const std::string& database, const std::string& lake_uri,
+                     const std::string& source = "crawler");
   void FinishCrawl(const CrawlRun& run);
+  std::optional<CrawlRun> GetCrawl(int64_t id);
   std::vector<CrawlRun> ListCrawls(const std::string& database, int limit);
 
   // Query history (newest first).
@@ -182,6 +187,9 @@ class Catalog {
  private:
   friend class WriteTransaction;
   void Exec(const char* sql);
+  // Runs a crawls query bound to (number) or, with a database, (database, number).
+  std::vector<CrawlRun> ReadCrawls(const std::string& sql, const std::string& database,
+                                   int64_t number);
 
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;

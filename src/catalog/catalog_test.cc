@@ -1,6 +1,7 @@
 #include "catalog/catalog.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <thread>
 
@@ -107,6 +108,31 @@ TEST(Catalog, RecordsCrawlsAndQueries) {
   auto queries = cat.ListQueries(10);
   ASSERT_EQ(queries.size(), 1u);
   EXPECT_EQ(queries[0].sql, "SELECT 1");
+}
+
+// Catalogs written before crawl runs had a source get the columns when opened.
+TEST(Catalog, OlderCatalogGetsTheCrawlSourceColumns) {
+  TempDir dir;
+  std::filesystem::path path = dir.path() / "c.db";
+  { Catalog cat(path); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "ALTER TABLE crawls DROP COLUMN source; ALTER TABLE crawls DROP COLUMN "
+                         "updates; INSERT INTO crawls(database, lake_uri, started_ms, state) "
+                         "VALUES('default', '/lake', 1, 'succeeded')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  Catalog cat(path);
+  auto crawls = cat.ListCrawls("default", 5);
+  ASSERT_EQ(crawls.size(), 1u);
+  EXPECT_EQ(crawls[0].source, "crawler");
+  EXPECT_EQ(crawls[0].updates, 1);
+  int64_t id = cat.StartCrawl("default", "/lake", "sink t");
+  EXPECT_EQ(cat.GetCrawl(id)->source, "sink t");
+  EXPECT_FALSE(cat.GetCrawl(id + 1));
 }
 
 TEST(Catalog, MissingCatalogIsAClearError) {

@@ -184,23 +184,45 @@ std::string TableNameFor(std::string_view folder) {
 CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& options) {
   auto start_time = std::chrono::steady_clock::now();
   CrawlSummary summary;
-  CrawlRun run;
-  run.database = options.database;
-  run.lake_uri = lake.Uri();
-  run.started_ms = NowMs();
-  run.id = summary.crawl_id = catalog.StartCrawl(options.database, lake.Uri());
+  // The run this crawl is recorded in: a new one, or an earlier run of the same source that it
+  // is folded into (`base` holds that run's counts so far).
+  CrawlRun base;
+  base.updates = 0;
+  base.database = options.database;
+  base.lake_uri = lake.Uri();
+  base.source = options.source;
+  base.started_ms = NowMs();
+  std::optional<CrawlRun> earlier;
+  if (options.continue_run > 0) earlier = catalog.GetCrawl(options.continue_run);
+  if (earlier && earlier->source == options.source && earlier->database == options.database &&
+      earlier->lake_uri == lake.Uri()) {
+    base = *earlier;
+  } else {
+    base.id = catalog.StartCrawl(options.database, lake.Uri(), options.source);
+  }
+  CrawlRun run = base;
+  summary.crawl_id = run.id;
 
   auto finish = [&](const std::string& state) {
+    // A folded run keeps its latest messages only, so a long sink session stays small.
+    constexpr size_t kKeptMessages = 50;
+    auto joined = [&](std::vector<CrawlMessage> old, const std::vector<CrawlMessage>& now) {
+      old.insert(old.end(), now.begin(), now.end());
+      if (old.size() > kKeptMessages) old.erase(old.begin(), old.end() - kKeptMessages);
+      return old;
+    };
     run.ended_ms = NowMs();
     run.state = state;
-    run.tables_created = summary.tables_created;
-    run.tables_updated = summary.tables_updated;
-    run.tables_deleted = summary.tables_deleted;
-    run.partitions_added = summary.partitions_added;
-    run.files_read = summary.files_read;
+    run.updates = base.updates + 1;
+    run.tables_created = base.tables_created + summary.tables_created;
+    run.tables_updated = base.tables_updated + summary.tables_updated;
+    run.tables_deleted = base.tables_deleted + summary.tables_deleted;
+    run.partitions_added = base.partitions_added + summary.partitions_added;
+    run.files_read = base.files_read + summary.files_read;
+    // Unchanged files are a property of this crawl, not a sum over the session.
     run.files_unchanged = summary.files_unchanged;
-    run.errors = summary.error_messages;
-    run.notes = summary.notes;
+    run.errors = joined(base.errors, summary.error_messages);
+    run.notes = joined(base.notes, summary.notes);
     summary.errors = static_cast<int>(summary.error_messages.size());
     Catalog::WriteTransaction txn(catalog);
     catalog.FinishCrawl(run);
@@ -439,6 +461,8 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
         for (size_t i = 0; !files_changed && i < files.size(); ++i) {
           files_changed = old_files[i].key != files[i].key || old_files[i].etag != files[i].etag;
         }
+        bool changed = schema_changed || files_changed || existing->state != "active";
+        if (!changed) table.updated_ms = existing->updated_ms;
         table.version = existing->version;
         if (schema_changed) {
           std::string change = DescribeChange(existing->columns, table.columns,
@@ -459,9 +483,7 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
         } else {
           catalog.SaveTable(table);
         }
-        if (schema_changed || files_changed || existing->state != "active") {
-          ++summary.tables_updated;
-        }
+        if (changed) ++summary.tables_updated;
       }
       catalog.ReplaceFiles(options.database, table.name, files);
       std::vector<PartitionInfo> partition_list;

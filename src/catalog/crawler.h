@@ -15,7 +15,10 @@
 //    schema is reused. Unreadable files become crawl errors (with their URI) and are left out.
 //  - Schema changes make a new table version (OnSchemaChange::kUpdate) or are only noted
 //    (kLog). Tables whose data vanished are deprecated, deleted, or only noted (OnDelete).
-//  - All catalog writes of one crawl happen in one transaction; the run is recorded in `crawls`.
+//  - All catalog writes of one crawl happen in one transaction; the run is recorded in `crawls`
+//    (or folded into an earlier run of the same source: CrawlOptions::continue_run).
+//  - A table's updated time moves only when it really changes (files, schema or state), as
+//    Glue leaves an unchanged table untouched.
 //
 // Thread-safety: Crawl may run in several threads or processes against one catalog file as long
 // as each uses its own Catalog object.
@@ -49,6 +52,13 @@ struct CrawlOptions {
   bool interruptible = true;
   // Where objects of a non-local lake are downloaded for DuckDB to read (Parquet, CSV, .gz).
   std::filesystem::path cache_dir = "ticklake-data/cache";
+  // Who crawls, recorded with the run: "crawler", or "sink <topic>" for `sink --catalog`.
+  std::string source = "crawler";
+  // Fold this crawl into an earlier run of the same source (its CrawlSummary::crawl_id) instead
+  // of recording a new run: the counts add up and the run's `updates` grows. The sink records one
+  // run per session this way, so its update after every commit does not bury the crawler's runs.
+  // 0, or a run that is not there or not of this source: a new run.
+  int64_t continue_run = 0;
 };
 
 struct CrawlSummary {

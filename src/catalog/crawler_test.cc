@@ -185,3 +185,51 @@ TEST(Crawler, ReadsGzipJsonAndCsv) {
 }
 
 }  // namespace ticklake::catalog
+
+namespace ticklake::catalog {
+
+// Glue leaves an unchanged table untouched: a re-crawl with nothing new keeps "updated".
+TEST(Crawler, UnchangedTableKeepsItsUpdatedTime) {
+  Fixture f;
+  f.lake.Put("t/a.parquet", ParquetBytes("SELECT 1 AS v"));
+  Crawl(f.lake, f.catalog, f.options);
+  TableInfo t = *f.catalog.GetTable("default", "t");
+  t.updated_ms = 1000;  // as if crawled long ago
+  f.catalog.SaveTable(t);
+  CrawlSummary again = Crawl(f.lake, f.catalog, f.options);
+  EXPECT_EQ(again.tables_updated, 0);
+  EXPECT_EQ(f.catalog.GetTable("default", "t")->updated_ms, 1000);
+  f.lake.Put("t/b.parquet", ParquetBytes("SELECT 2 AS v"));
+  CrawlSummary changed = Crawl(f.lake, f.catalog, f.options);
+  EXPECT_EQ(changed.tables_updated, 1);
+  EXPECT_GT(f.catalog.GetTable("default", "t")->updated_ms, 1000);
+}
+
+// The sink's update after each commit folds into one run per session (CrawlOptions::continue_run).
+TEST(Crawler, ContinuedRunsFoldIntoOneRunWithCounts) {
+  Fixture f;
+  Crawl(f.lake, f.catalog, f.options);  // a user's crawl
+  CrawlOptions sink = f.options;
+  sink.folder = "t";
+  sink.source = "sink t";
+  for (int i = 0; i < 5; ++i) {
+    f.lake.Put("t/f" + std::to_string(i) + ".parquet", ParquetBytes("SELECT 1 AS v"));
+    sink.continue_run = Crawl(f.lake, f.catalog, sink).crawl_id;
+  }
+  std::vector<CrawlRun> runs = f.catalog.ListCrawls("default", 10);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].source, "sink t");
+  EXPECT_EQ(runs[0].updates, 5);
+  EXPECT_EQ(runs[0].files_read, 5);
+  EXPECT_EQ(runs[0].tables_created, 1);
+  EXPECT_EQ(runs[0].tables_updated, 4);
+  EXPECT_EQ(runs[0].state, "succeeded");
+  EXPECT_EQ(runs[1].source, "crawler");
+  EXPECT_EQ(runs[1].updates, 1);
+  // Another source's run is never continued: a new run is recorded.
+  CrawlOptions user = f.options;
+  user.continue_run = runs[0].id;
+  EXPECT_NE(Crawl(f.lake, f.catalog, user).crawl_id, runs[0].id);
+}
+
+}  // namespace ticklake::catalog

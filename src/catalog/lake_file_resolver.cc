@@ -10,7 +10,10 @@ namespace ticklake::catalog {
 namespace fs = std::filesystem;
 
 LakeFileResolver::LakeFileResolver(ObjectStore& lake, fs::path cache_dir, uint64_t max_bytes)
-    : lake_(lake), cache_dir_(std::move(cache_dir)), max_bytes_(max_bytes) {
+    : lake_(lake),
+      // Absolute once: the paths handed out may be opened from a sandbox or another directory.
+      cache_dir_(fs::absolute(cache_dir).lexically_normal()),
+      max_bytes_(max_bytes) {
   // Adopt what an earlier process left in the cache, oldest first, so the LRU order holds.
   std::error_code ec;
   if (IsLocal() || !fs::is_directory(cache_dir_, ec)) return;

@@ -24,7 +24,8 @@ namespace ticklake::catalog {
 
 class LakeFileResolver {
  public:
-  // `cache_dir` is created on first download; `max_bytes` bounds the cache (0 = unbounded).
+  // `cache_dir` (made absolute) is created on first download; `max_bytes` bounds the cache
+  // (0 = unbounded). Resolve returns absolute paths.
   LakeFileResolver(ObjectStore& lake, std::filesystem::path cache_dir, uint64_t max_bytes);
 
   // True when objects are read in place (no cache involved).

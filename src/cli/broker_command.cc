@@ -21,6 +21,11 @@ Runner AddBrokerCommand(CLI::App& app) {
       "broker",
       "Run the embedded development Kafka broker (librdkafka mock cluster) on 127.0.0.1.\n"
       "In memory only, keeps at most 5 MiB per partition: for development, not production.");
+  sub->footer(
+      "Examples:\n"
+      "  ticklake broker --topic stock_market:6 --bootstrap-file bootstrap.txt  # serves until "
+      "Ctrl-C\n"
+      "  # prints: 127.0.0.1:…,127.0.0.1:…,127.0.0.1:…");
   sub->add_option("--brokers", opts->brokers, "Number of brokers in the cluster")
       ->capture_default_str();
   sub->add_option("-t,--topic", opts->topics,

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "catalog/catalog.h"
+#include "catalog/file_sizes.h"
 #include "catalog/table_export.h"
 #include "cli/commands.h"
 #include "common/error.h"
@@ -53,10 +54,13 @@ Runner AddCatalogCommand(CLI::App& app) {
   };
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand(
-      "catalog",
-      "Inspect the catalog; export tables as Athena DDL or Glue TableInput JSON.\n"
-      "Examples: ticklake catalog ls; ticklake catalog show stock_market;\n"
-      "          ticklake catalog ddl stock_market --location-prefix s3://bucket/lake");
+      "catalog", "Inspect the catalog; export tables as Athena DDL or Glue TableInput JSON.");
+  sub->footer(
+      "Examples:\n"
+      "  ticklake catalog ls\n"
+      "  ticklake catalog show stock_market\n"
+      "  ticklake catalog crawls\n"
+      "  ticklake catalog ddl stock_market --location-prefix s3://bucket/lake");
   sub->require_subcommand(1);
   sub->add_option("--catalog", opts->catalog, "Catalog file (SQLite)")->capture_default_str();
   // `catalog ls --catalog X` as well as `catalog --catalog X ls`.
@@ -68,7 +72,8 @@ Runner AddCatalogCommand(CLI::App& app) {
   auto* history = sub->add_subcommand("history", "Schema versions of a table");
   auto* ddl = sub->add_subcommand("ddl", "Print Athena CREATE EXTERNAL TABLE DDL");
   auto* glue = sub->add_subcommand("glue", "Print a Glue TableInput JSON (aws glue create-table)");
-  auto* crawls = sub->add_subcommand("crawls", "Recent crawl runs");
+  auto* crawls = sub->add_subcommand(
+      "crawls", "Recent crawl runs (a sink --catalog session is one run with its update count)");
   crawls->add_option("--limit", opts->limit, "How many")->capture_default_str();
   for (auto* s : {show, history, ddl, glue}) {
     s->add_option("table", opts->table, "Table name (TABLE or DATABASE.TABLE)")->required();
@@ -112,11 +117,17 @@ Runner AddCatalogCommand(CLI::App& app) {
       return 0;
     }
     if (crawls->parsed()) {
+      // A sink session (sink --catalog) is one run, however many commits it updated the
+      // catalog after.
       for (const auto& r : cat->ListCrawls(opts->database, opts->limit)) {
+        std::string by = r.source == "crawler"
+                             ? fmt::format("crawl {}", r.id)
+                             : fmt::format("{} run {} ({} update{})", r.source, r.id, r.updates,
+                                           r.updates == 1 ? "" : "s");
         fmt::print(
-            "crawl {} {} {} .. {}: {} created, {} updated, {} deleted, {} partitions added, {} "
+            "{} {} {} .. {}: {} created, {} updated, {} deleted, {} partitions added, {} "
             "files read, {} unchanged, {} errors\n",
-            r.id, r.state, FormatUtcMillis(r.started_ms), FormatUtcMillis(r.ended_ms),
+            by, r.state, FormatUtcMillis(r.started_ms), FormatUtcMillis(r.ended_ms),
             r.tables_created, r.tables_updated, r.tables_deleted, r.partitions_added, r.files_read,
             r.files_unchanged, r.errors.size());
         for (const auto& e : r.errors) fmt::print("  error: {}\n", e.message);
@@ -130,6 +141,11 @@ Runner AddCatalogCommand(CLI::App& app) {
       fmt::print("format       {} ({})\n", t.classification, t.serde);
       fmt::print("state        {} (version {}, created {} by {}, updated {})\n", t.state, t.version,
                  FormatUtcMillis(t.created_ms), t.created_by, FormatUtcMillis(t.updated_ms));
+      fmt::print("files        {} ({} bytes, {} per file on average)\n", t.file_count, t.size_bytes,
+                 catalog::HumanBytes(catalog::AverageFileBytes(t)));
+      if (std::string warning = catalog::SmallFileWarning(t); !warning.empty()) {
+        fmt::print("warning      {}\n", warning);
+      }
       for (const auto& [k, v] : catalog::GlueParameters(t)) fmt::print("  {:<22} {}\n", k, v);
       fmt::print("columns\n");
       for (const auto& c : t.columns) {
@@ -151,7 +167,9 @@ Runner AddCatalogCommand(CLI::App& app) {
     }
     if (history->parsed()) {
       for (const auto& v : cat->History(t.database, t.name)) {
-        fmt::print("version {}  {}  crawl {}  {}\n", v.version, FormatUtcMillis(v.created_ms),
+        auto run = cat->GetCrawl(v.crawl_id);
+        std::string by = run && run->source != "crawler" ? run->source + ", run" : "crawl";
+        fmt::print("version {}  {}  {} {}  {}\n", v.version, FormatUtcMillis(v.created_ms), by,
                    v.crawl_id, v.change);
         std::vector<std::string> cols;
         for (const auto& c : v.columns) cols.push_back(c.name + " " + c.type);

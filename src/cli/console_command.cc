@@ -24,7 +24,10 @@ Runner AddConsoleCommand(CLI::App& app) {
       "console",
       "Serve the web console: the live pipeline, the catalog browser and a SQL editor with charts");
   sub->footer(
-      "Example: ticklake console -b 127.0.0.1:9092 --catalog ticklake-data/catalog.db\n"
+      "Examples:\n"
+      "  ticklake console -b 127.0.0.1:9092 --catalog ticklake-data/catalog.db  # serves until "
+      "Ctrl-C\n"
+      "  # prints: serving http://127.0.0.1:8080/\n"
       "Beyond 127.0.0.1 a token is required: TICKLAKE_CONSOLE_TOKEN=... ticklake console -b ... "
       "--listen 0.0.0.0:8080, then open http://HOST:8080/?token=...");
   sub->add_option("-b,--bootstrap-server", c.bootstrap, "Kafka bootstrap servers (host:port,...)")

@@ -25,8 +25,11 @@ Runner AddCrawlCommand(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "crawl",
       "Discover the lake's tables (Parquet, JSON, CSV; Hive partitions) into the catalog, like an "
-      "AWS Glue crawler.\nRe-crawls read only new or changed files.\n"
-      "Example: ticklake crawl --lake ticklake-data/lake --exclude '*.tmp'");
+      "AWS Glue crawler.\nRe-crawls read only new or changed files.");
+  sub->footer(
+      "Examples:\n"
+      "  ticklake crawl --lake ticklake-data/lake --exclude '*.tmp'\n"
+      "  ticklake crawl --lake s3://my-bucket/lake --catalog s3-catalog.db");
   sub->add_option("--lake", opts->lake, "Lake directory (or file://, memory://)")
       ->capture_default_str();
   sub->add_option("--catalog", opts->catalog, "Catalog file (SQLite), created if missing")

@@ -59,8 +59,11 @@ Runner AddProduceCommand(CLI::App& app) {
       "produce",
       "Produce stock-market ticks to a Kafka topic: simulated (default; the 14 indices of\n"
       "indexProcessed.csv) or replayed from any CSV file. One JSON object per message, keyed by\n"
-      "index symbol. Idempotent, lz4, murmur2 partitioning; every librdkafka property via -X.\n"
-      "Example: ticklake produce -b 127.0.0.1:9092 --rate 5000 --duration 60 --seed 42");
+      "index symbol. Idempotent, lz4, murmur2 partitioning; every librdkafka property via -X.");
+  sub->footer(
+      "Examples:\n"
+      "  ticklake produce -b 127.0.0.1:9092 --rate 5000 --count 20000 --seed 42\n"
+      "  ticklake produce --output - --count 3");
   sub->add_option("-b,--bootstrap-server,--brokers", f.bootstrap,
                   "Kafka bootstrap servers, host:port[,host:port...] (required unless --output)");
   sub->add_option("-t,--topic", f.topic, "Topic to produce to")->capture_default_str();

@@ -62,13 +62,14 @@ Runner AddQueryCommand(CLI::App& app) {
   };
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand(
-      "query",
-      "Run Athena-style SQL over the catalog's tables with embedded DuckDB.\n"
-      "Examples: ticklake query 'SELECT \"index\", count(*), avg(close) FROM stock_market GROUP BY "
-      "1'\n"
-      "          ticklake query -f report.sql --format csv;  ticklake query (interactive)\n"
-      "          ticklake query \"CREATE TABLE hsi AS SELECT * FROM stock_market WHERE "
-      "\\\"index\\\"='HSI'\"");
+      "query", "Run Athena-style SQL over the catalog's tables with embedded DuckDB.");
+  sub->footer(
+      "Examples:\n"
+      "  ticklake query 'SELECT \"index\", count(*), avg(close) FROM stock_market GROUP BY 1'\n"
+      "  ticklake query -f report.sql --format csv\n"
+      "  ticklake query \"CREATE TABLE hsi AS SELECT * FROM stock_market WHERE "
+      "\\\"index\\\"='HSI'\"\n"
+      "  ticklake query          # on a terminal: an interactive prompt");
   sub->add_option("sql", opts->sql,
                   "SQL statement (omit for -f, stdin, or the interactive prompt)");
   sub->add_option("-f,--file", opts->file, "Run the statements of this SQL file in order");

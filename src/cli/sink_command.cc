@@ -20,6 +20,10 @@ Runner AddSinkCommand(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "sink",
       "Consume a topic as a consumer-group member and land every record exactly once in the lake");
+  sub->footer(
+      "Examples:\n"
+      "  ticklake sink -b 127.0.0.1:9092 -t stock_market -G lake-writers --lake ticklake-data/lake "
+      "-e");
   sub->add_option("-b,--bootstrap-server", s.bootstrap, "Kafka bootstrap servers (host:port,...)")
       ->required();
   sub->add_option("-t,--topic", s.topic, "Topic to consume")->capture_default_str();

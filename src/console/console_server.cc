@@ -7,6 +7,7 @@
 #include "catalog/catalog.h"
 #include "catalog/crawler.h"
 #include "catalog/default_lake.h"
+#include "catalog/file_sizes.h"
 #include "common/error.h"
 #include "common/file_util.h"
 #include "common/json_writer.h"
@@ -86,13 +87,18 @@ void AppendTable(std::string& out, const catalog::TableInfo& t) {
   out += ",\"partition_keys\":";
   AppendColumns(out, t.partition_keys);
   out += fmt::format(
-      ",\"records\":{},\"bytes\":{},\"files\":{},\"version\":{},\"created_ms\":{},"
-      "\"updated_ms\":{}}}",
-      t.record_count, t.size_bytes, t.file_count, t.version, t.created_ms, t.updated_ms);
+      ",\"records\":{},\"bytes\":{},\"files\":{},\"average_file_bytes\":{},\"version\":{},"
+      "\"created_ms\":{},\"updated_ms\":{},\"small_files\":",
+      t.record_count, t.size_bytes, t.file_count, catalog::AverageFileBytes(t), t.version,
+      t.created_ms, t.updated_ms);
+  AppendJsonString(out, catalog::SmallFileWarning(t));
+  out += '}';
 }
 
 void AppendCrawl(std::string& out, const catalog::CrawlRun& r) {
-  out += fmt::format("{{\"id\":{},\"lake\":", r.id);
+  out += fmt::format("{{\"id\":{},\"updates\":{},\"source\":", r.id, r.updates);
+  AppendJsonString(out, r.source);
+  out += ",\"lake\":";
   AppendJsonString(out, r.lake_uri);
   out += ",\"state\":";
   AppendJsonString(out, r.state);

@@ -172,6 +172,7 @@ class Sink {
   std::unique_ptr<catalog::Catalog> catalog_;
   bool catalog_stale_ = false;
   Clock::time_point last_catalog_update_;
+  int64_t catalog_run_ = 0;  // this session's run in the catalog's crawl history
 };
 
 void Sink::RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -529,8 +530,11 @@ void Sink::UpdateCatalog() {
   crawl.folder = options_.topic;
   crawl.interruptible = false;
   crawl.cache_dir = temp_.path() / "catalog-cache";
+  crawl.source = "sink " + options_.topic;
+  crawl.continue_run = catalog_run_;  // one run per session, not one per commit
   try {
     catalog::CrawlSummary summary = catalog::Crawl(*store_, *catalog_, crawl);
+    catalog_run_ = summary.crawl_id;
     for (const auto& e : summary.error_messages) {
       fmt::print(stderr, "ticklake sink: warning: catalog update: {}: {}\n", e.path, e.message);
     }

@@ -150,6 +150,13 @@ std::string DirWithSlash(const fs::path& p) {
   return s;
 }
 
+// The engine's folders as absolute paths, resolved once: DuckDB's sandbox compares the paths it
+// is given with allowed_directories as strings, so a relative cache path would be refused.
+QueryEngineOptions Resolved(QueryEngineOptions options) {
+  options.data_dir = fs::absolute(options.data_dir).lexically_normal();
+  return options;
+}
+
 std::string Trimmed(const std::string& sql) {
   auto statements = SplitStatements(sql);
   if (statements.empty()) Fail("empty query");
@@ -173,9 +180,9 @@ std::string NewUuid() {
 QueryEngine::QueryEngine(catalog::Catalog& catalog, ObjectStore& lake, QueryEngineOptions options)
     : catalog_(catalog),
       lake_(lake),
-      options_(std::move(options)),
+      options_(Resolved(std::move(options))),
       resolver_(lake, options_.data_dir / "cache", options_.cache_bytes),
-      staging_dir_(fs::absolute(options_.data_dir / "tmp").lexically_normal()) {
+      staging_dir_(options_.data_dir / "tmp") {
   std::error_code ec;
   fs::create_directories(staging_dir_, ec);
   if (ec) Fail("cannot create {}: {}", staging_dir_.string(), ec.message());

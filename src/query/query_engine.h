@@ -41,8 +41,9 @@
 namespace ticklake::query {
 
 struct QueryEngineOptions {
-  std::string database = "default";                  // where bare table names resolve
-  std::filesystem::path data_dir = "ticklake-data";  // results/, cache/, tmp/ live here
+  std::string database = "default";  // where bare table names resolve
+  // results/, cache/, tmp/ live here; made absolute when the engine is constructed.
+  std::filesystem::path data_dir = "ticklake-data";
   bool save_results = true;
   bool record_history = true;
   uint64_t cache_bytes = uint64_t{2} << 30;  // cache budget for non-local lakes

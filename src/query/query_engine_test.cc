@@ -61,6 +61,33 @@ TEST(QueryEngine, QueriesANonLocalLakeThroughTheCache) {
   EXPECT_EQ(cat.ListQueries(10).size(), 2u);
 }
 
+// The defaults are relative paths ("ticklake-data"): a non-local lake's cached files must still
+// pass DuckDB's sandbox, which compares absolute paths (issue 12).
+TEST(QueryEngine, RelativeDataDirWorksForANonLocalLake) {
+  TempDir dir;
+  MemoryStore lake;
+  lake.Put("t/part-0.parquet", ParquetBytes("SELECT 42 AS v"));
+  catalog::Catalog cat(dir.path() / "c.db");
+  catalog::CrawlOptions crawl;
+  crawl.cache_dir = dir.path() / "cache";
+  catalog::Crawl(lake, cat, crawl);
+  std::filesystem::path cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  std::string value, error;
+  try {
+    QueryEngineOptions options;
+    options.data_dir = "ticklake-data";
+    QueryEngine engine(cat, lake, options);
+    EXPECT_TRUE(engine.options().data_dir.is_absolute());
+    value = Cell(engine.Run("SELECT v FROM t"), 0, 0);
+  } catch (const Error& e) {
+    error = e.what();
+  }
+  std::filesystem::current_path(cwd);
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(value, "42");
+}
+
 TEST(QueryEngine, ReadsOneRecordJsonFilesWhetherObjectOrArray) {
   TempDir dir;
   LocalStore lake(dir.path() / "lake");

@@ -46,7 +46,7 @@ function showTab(name) {
 class Chart {
   constructor(element, options) { this.element = element; this.options = options; this.plot = null; this.key = ''; }
   update(labels, data, extra = {}) {
-    const key = JSON.stringify([labels, extra.bars || false, extra.xLabels ? 1 : 0]);
+    const key = JSON.stringify([labels, extra.bars || false, extra.xLabels ? 1 : 0, this.options.time]);
     const width = Math.max(300, this.element.clientWidth || 600);
     this.xLabels = extra.xLabels || [];
     if (this.plot && key !== this.key) { this.plot.destroy(); this.plot = null; }
@@ -57,6 +57,7 @@ class Chart {
         fill: extra.bars ? PALETTE[i % PALETTE.length] + '99' : undefined,
         paths: extra.bars ? uPlot.paths.bars({ size: [0.7 / Math.max(1, labels.length), 60] }) : undefined,
         points: { show: extra.bars ? false : undefined },
+        spanGaps: extra.spanGaps || false,
       })));
       const axes = [{}, { size: 70 }];
       const x = { time: !extra.xLabels && this.options.time !== false };
@@ -173,9 +174,11 @@ async function loadCatalog() {
   }
   const crawls = c.databases.flatMap((db) => db.crawls.map((r) => ({ ...r, database: db.name })))
     .sort((a, b) => b.started_ms - a.started_ms).slice(0, 20);
-  $('#crawls').innerHTML = crawls.length ? `<table><thead><tr><th class="num">Id</th><th>Database</th><th>Started</th><th>State</th>
+  // A sink session (sink --catalog) is one row: its updates after each commit are counted in it.
+  const by = (r) => (r.source === 'crawler' ? 'crawler' : `${r.source} · ${fmtInt(r.updates)} update${r.updates === 1 ? '' : 's'}`);
+  $('#crawls').innerHTML = crawls.length ? `<table><thead><tr><th class="num">Id</th><th>By</th><th>Database</th><th>Started</th><th>Last</th><th>State</th>
     <th class="num">Tables +/~/−</th><th class="num">Partitions +</th><th class="num">Files read</th><th class="num">Unchanged</th><th>Errors</th></tr></thead><tbody>
-    ${crawls.map((r) => `<tr><td class="num">${r.id}</td><td>${escapeHtml(r.database)}</td><td>${fmtTime(r.started_ms)}</td><td>${escapeHtml(r.state)}</td>
+    ${crawls.map((r) => `<tr class="crawl-run"><td class="num">${r.id}</td><td class="crawl-by">${escapeHtml(by(r))}</td><td>${escapeHtml(r.database)}</td><td>${fmtTime(r.started_ms)}</td><td>${fmtTime(r.ended_ms)}</td><td>${escapeHtml(r.state)}</td>
     <td class="num">${r.tables_created}/${r.tables_updated}/${r.tables_deleted}</td><td class="num">${r.partitions_added}</td>
     <td class="num">${fmtInt(r.files_read)}</td><td class="num">${fmtInt(r.files_unchanged)}</td><td>${escapeHtml(r.errors.map((e) => `${e.path}: ${e.message}`).join('; '))}</td></tr>`).join('')}</tbody></table>`
     : '<p class="note">No crawls yet.</p>';
@@ -200,7 +203,8 @@ async function loadTable(database, name) {
   const columns = (list, kind) => list.map((c) => `<tr><td>${escapeHtml(c.name)}</td><td><code>${escapeHtml(c.type)}</code></td><td>${kind}</td></tr>`).join('');
   box.innerHTML = `<h2 id="table-title">${escapeHtml(t.database)}.${escapeHtml(t.name)} <span class="pill">v${t.version}</span> <span class="pill">${escapeHtml(t.classification)}</span></h2>
     <p class="note">${escapeHtml(t.lake)}/${escapeHtml(t.location)} · ${fmtInt(t.records)} rows · ${fmtInt(t.files)} files · ${fmtBytes(t.bytes)} ·
-      compression ${escapeHtml(t.compression)} · updated ${fmtTime(t.updated_ms)}</p>
+      <span id="average-file-size">${fmtBytes(t.average_file_bytes)} per file</span> · compression ${escapeHtml(t.compression)} · updated ${fmtTime(t.updated_ms)}</p>
+    ${t.small_files ? `<p id="small-files" class="warning">Small files: ${escapeHtml(t.small_files)}</p>` : ''}
     <h3>Columns</h3>
     <table id="columns-table"><thead><tr><th>Name</th><th>Type</th><th></th></tr></thead><tbody>${columns(t.columns, '')}${columns(t.partition_keys, 'partition key')}</tbody></table>
     <h3>Partitions <small>${fmtInt(d.partition_count)}${d.partition_count > d.partitions.length ? `, first ${d.partitions.length} shown` : ''}</small></h3>
@@ -272,33 +276,125 @@ function renderResult() {
   renderResultChart();
 }
 
-// A line or bar chart of the result's numeric columns over its first column.
+// The result's chart. Columns are times (DATE, TIMESTAMP), numbers or categories (anything else).
+// A result with an ordered x (a time, or a number), a category column and numbers is pivoted as
+// BI tools do: one line per category over x. A bar chart totals the value per category. The x
+// axis, the series (category) column and the value are choosable; a new result's columns reset
+// them to the defaults below.
+const MAX_SERIES = 20;  // more categories than this: the ones with most points are drawn
+const MAX_BARS = 100;   // more bars than this: the largest totals are drawn
+let chartChoice = null;  // {signature, x, series, y}: column indexes; series -1 = none, y -1 = all
+
+function columnKind(c) { return TEMPORAL.test(c.type) ? 'time' : NUMERIC.test(c.type) ? 'number' : 'category'; }
+
+// Seconds since the epoch for DuckDB's DATE / TIMESTAMP[ WITH TIME ZONE] text; NaN otherwise.
+function parseTime(v) {
+  if (v === null) return NaN;
+  let s = v.replace(' ', 'T');
+  if (s.length > 10) s = /([+-]\d\d)$/.test(s) ? s + ':00' : /([+-]\d\d:\d\d|Z)$/.test(s) ? s : s + 'Z';
+  return Date.parse(s) / 1000;
+}
+
+function defaultChart(cols) {
+  const kinds = cols.map(columnKind);
+  const time = kinds.indexOf('time');
+  const category = kinds.indexOf('category');
+  const numbers = kinds.map((k, i) => (k === 'number' ? i : -1)).filter((i) => i >= 0);
+  if (time >= 0) return { x: time, series: category, y: category >= 0 ? (numbers[0] ?? -1) : -1 };
+  if (category >= 0) return { x: category, series: -1, y: numbers[0] ?? -1 };
+  return { x: 0, series: -1, y: numbers.length > 1 ? -1 : (numbers[0] ?? -1) };
+}
+
+function fillSelect(select, options, value) {
+  select.innerHTML = options.map(([v, label]) => `<option value="${v}">${escapeHtml(label)}</option>`).join('');
+  select.value = String(value);
+}
+
 function renderResultChart() {
-  const kind = $('#chart-kind').value;
   const box = $('#result-chart');
   const cols = result.columns;
   const rows = result.rows;
-  const xNumeric = cols.length > 0 && (NUMERIC.test(cols[0].type) || TEMPORAL.test(cols[0].type));
-  let ys = cols.map((c, i) => i).filter((i) => i > 0 && NUMERIC.test(cols[i].type));
-  // Bars of several series would hide each other: a bar chart shows the first numeric column.
-  if (kind === 'bar') ys = ys.slice(0, 1);
-  if (kind === 'none' || !ys.length || !rows.length) {
-    box.classList.add('hidden');
+  const signature = cols.map((c) => `${c.name}:${c.type}`).join(',');
+  if (!chartChoice || chartChoice.signature !== signature) {
+    chartChoice = { signature, ...defaultChart(cols) };
+    const named = cols.map((c, i) => [i, c.name]);
+    fillSelect($('#chart-x'), named, chartChoice.x);
+    fillSelect($('#chart-series'), [[-1, '(none)']].concat(named.filter(([i]) => columnKind(cols[i]) === 'category')), chartChoice.series);
+    fillSelect($('#chart-y'), [[-1, '(all numbers)']].concat(named.filter(([i]) => columnKind(cols[i]) === 'number')), chartChoice.y);
+  }
+  const { x, series } = chartChoice;
+  const xKind = columnKind(cols[x]);
+  let kind = $('#chart-kind').value;
+  if (kind === 'auto') kind = xKind === 'category' ? 'bar' : 'line';
+  // One value per series: with a series column, "all numbers" means the first number.
+  let ys = chartChoice.y >= 0 ? [chartChoice.y] : cols.map((c, i) => i).filter((i) => i !== x && columnKind(cols[i]) === 'number');
+  if (series >= 0 || kind === 'bar') ys = ys.slice(0, 1);
+  const hide = kind === 'none' || !ys.length || !rows.length;
+  $('#chart-controls').classList.toggle('hidden', !cols.some((c) => columnKind(c) === 'number'));
+  box.classList.toggle('hidden', hide);
+  box.dataset.kind = hide ? 'none' : kind;
+  box.dataset.pivot = series >= 0 && !hide ? cols[series].name : '';
+  if (hide) {
     box.dataset.series = '0';
+    $('#chart-note').textContent = '';
     return;
   }
-  box.classList.remove('hidden');
-  let xs;
-  let xLabels = null;
-  if (xNumeric && kind === 'line') {
-    xs = rows.map((r) => (TEMPORAL.test(cols[0].type) ? Date.parse(r[0].replace(' ', 'T') + (r[0].length > 10 ? 'Z' : '')) / 1000 : Number(r[0])));
+  const value = (r, i) => (r[i] === null ? null : Number(r[i]));
+  let note = '';
+  if (kind === 'bar') {
+    // Totals per category: the series column's values, else the x column's.
+    const by = series >= 0 ? series : x;
+    const totals = new Map();
+    for (const r of rows) {
+      const key = r[by] === null ? 'NULL' : text(r[by]);
+      totals.set(key, (totals.get(key) || 0) + (value(r, ys[0]) || 0));
+    }
+    let keys = [...totals.keys()];
+    if (keys.length > MAX_BARS) {
+      keys = keys.sort((a, b) => totals.get(b) - totals.get(a)).slice(0, MAX_BARS);
+      note = `the ${MAX_BARS} largest of ${fmtInt(totals.size)} totals`;
+    }
+    if (by === series || xKind === 'category') keys.sort();
+    resultChart.options.time = false;
+    resultChart.update([`sum(${cols[ys[0]].name}) by ${cols[by].name}`], [keys.map((k, i) => i), keys.map((k) => totals.get(k))],
+      { bars: true, xLabels: keys });
   } else {
-    xs = rows.map((r, i) => i);
-    xLabels = rows.map((r) => text(r[0]));
+    const xOf = xKind === 'time' ? (r) => parseTime(r[x]) : xKind === 'number' ? (r) => Number(r[x]) : null;
+    // A category x has no order of its own: its rows are drawn in result order.
+    const xs = new Set();
+    const lines = new Map();  // label -> Map(x -> y); a repeated x keeps its last value
+    rows.forEach((r, n) => {
+      const xv = xOf ? xOf(r) : n;
+      if (r[x] === null || Number.isNaN(xv)) return;
+      xs.add(xv);
+      for (const i of ys) {
+        const label = series >= 0 ? (r[series] === null ? 'NULL' : text(r[series])) : cols[i].name;
+        if (!lines.has(label)) lines.set(label, new Map());
+        lines.get(label).set(xv, value(r, i));
+      }
+    });
+    let labels = [...lines.keys()];
+    if (labels.length > MAX_SERIES) {
+      labels = labels.sort((a, b) => lines.get(b).size - lines.get(a).size).slice(0, MAX_SERIES);
+      note = `${MAX_SERIES} of ${fmtInt(lines.size)} series (those with most points)`;
+    }
+    if (series >= 0) labels.sort();
+    const xsSorted = [...xs].sort((a, b) => a - b);
+    const data = [xsSorted].concat(labels.map((l) => xsSorted.map((v) => (lines.get(l).has(v) ? lines.get(l).get(v) : null))));
+    resultChart.options.time = xKind === 'time';
+    resultChart.update(labels, data, { spanGaps: true, xLabels: xOf ? null : rows.map((r) => text(r[x])) });
   }
-  const data = [xs].concat(ys.map((i) => rows.map((r) => (r[i] === null ? null : Number(r[i])))));
-  resultChart.options.time = xNumeric && kind === 'line' && TEMPORAL.test(cols[0].type);
-  resultChart.update(ys.map((i) => cols[i].name), data, { bars: kind === 'bar', xLabels });
+  $('#chart-note').textContent = note;
+}
+
+for (const id of ['#chart-x', '#chart-series', '#chart-y']) {
+  $(id).addEventListener('change', () => {
+    if (!result || !chartChoice) return;
+    chartChoice.x = Number($('#chart-x').value);
+    chartChoice.series = Number($('#chart-series').value);
+    chartChoice.y = Number($('#chart-y').value);
+    renderResultChart();
+  });
 }
 
 async function loadHistory() {
