@@ -256,6 +256,31 @@ TEST(Crawl, RecrawlReadsOnlyNewAndChangedObjects) {
   EXPECT_NE(history.out.find("added extra"), std::string::npos) << history.out;
 }
 
+// `catalog show` gives the average file size and warns about many tiny files; a re-crawl that
+// finds nothing new leaves the tables' "updated" time alone (issue 12).
+TEST(Crawl, ShowWarnsAboutTinyFilesAndUnchangedTablesKeepTheirUpdatedTime) {
+  Lake lake;
+  lake.Build();
+  ASSERT_EQ(lake.Crawl().exit_code, 0);
+  CommandResult tiny = lake.Catalog({"show", "tutorial_bucket"});
+  EXPECT_NE(tiny.out.find("files        50 ("), std::string::npos) << tiny.out;
+  EXPECT_NE(tiny.out.find(" per file on average)"), std::string::npos) << tiny.out;
+  EXPECT_NE(tiny.out.find("warning      50 files of "), std::string::npos) << tiny.out;
+  CommandResult few = lake.Catalog({"show", "stock_market"});
+  EXPECT_NE(few.out.find("files        5 ("), std::string::npos) << few.out;
+  EXPECT_EQ(few.out.find("warning"), std::string::npos) << few.out;
+
+  {
+    catalog::Catalog cat(lake.catalog);
+    catalog::TableInfo t = *cat.GetTable("default", "stock_market");
+    t.updated_ms = 1000;  // as if crawled long ago
+    cat.SaveTable(t);
+  }
+  ASSERT_EQ(lake.Crawl().exit_code, 0);
+  CommandResult shown = lake.Catalog({"show", "stock_market"});
+  EXPECT_NE(shown.out.find("updated 1970-01-01 00:00:01)"), std::string::npos) << shown.out;
+}
+
 TEST(Crawl, TwoConcurrentCrawlsIntoOneCatalogBothSucceed) {
   Lake lake;
   lake.Build();

@@ -20,11 +20,12 @@ std::string SmallFileWarning(const TableInfo& table) {
 }
 
 std::string HumanBytes(int64_t bytes) {
-  if (bytes < 1024) return fmt::format("{} B", bytes);
-  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes) / 1024;
+  // Decimal units, as the console shows sizes.
+  if (bytes < 1000) return fmt::format("{} B", bytes);
+  const char* units[] = {"KB", "MB", "GB", "TB"};
+  double value = static_cast<double>(bytes) / 1000;
   int unit = 0;
-  while (value >= 1024 && unit < 3) value /= 1024, ++unit;
+  while (value >= 1000 && unit < 3) value /= 1000, ++unit;
   return fmt::format("{:.1f} {}", value, units[unit]);
 }
 

@@ -13,16 +13,16 @@
 namespace ticklake::catalog {
 
 // Below this average, with at least kSmallFilesMinCount files, a table is warned about.
-constexpr int64_t kSmallFileBytes = int64_t{1} << 20;
+constexpr int64_t kSmallFileBytes = 1'000'000;
 constexpr int64_t kSmallFilesMinCount = 20;
 
 // size_bytes / file_count (0 for a table without files).
 int64_t AverageFileBytes(const TableInfo& table);
 
-// "623 files of 10.2 KiB on average: small files make queries slow (...)", or "" when fine.
+// "623 files of 10.4 KB on average: small files make queries slow (...)", or "" when fine.
 std::string SmallFileWarning(const TableInfo& table);
 
-// "10.2 KiB", "3.0 MiB", "512 B".
+// "10.4 KB", "3.1 MB", "512 B" (decimal units).
 std::string HumanBytes(int64_t bytes);
 
 }  // namespace ticklake::catalog

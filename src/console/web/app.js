@@ -78,7 +78,8 @@ class Chart {
 }
 const priceChart = new Chart($('#price-chart'), {});
 const rateChart = new Chart($('#rate-chart'), {});
-const resultChart = new Chart($('#result-chart'), { time: false });
+// Results show times as DuckDB prints them (UTC), so their chart's time axis is UTC too.
+const resultChart = new Chart($('#result-chart'), { time: false, uplot: { tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC') } });
 window.addEventListener('resize', () => { priceChart.resize(); rateChart.resize(); resultChart.resize(); });
 
 // ---- live pipeline ----------------------------------------------------------------------------
