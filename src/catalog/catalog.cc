@@ -606,27 +606,8 @@ constexpr const char* kCrawlColumns =
     "tables_deleted, partitions_added, files_read, files_unchanged, errors_json, notes_json, "
     "source, updates FROM crawls ";
 
-}  // namespace
-
-std::optional<CrawlRun> Catalog::GetCrawl(int64_t id) {
-  std::vector<CrawlRun> runs = ReadCrawls(std::string(kCrawlColumns) + "WHERE id=?", "", id);
-  if (runs.empty()) return std::nullopt;
-  return runs.front();
-}
-
-std::vector<CrawlRun> Catalog::ListCrawls(const std::string& database, int limit) {
-  return ReadCrawls(std::string(kCrawlColumns) + "WHERE database=? ORDER BY id DESC LIMIT ?",
-                    database, limit);
-}
-
-std::vector<CrawlRun> Catalog::ReadCrawls(const std::string& sql, const std::string& database,
-                                          int64_t number) {
-  Statement s(db_, sql.c_str());
-  if (database.empty()) {
-    s.Bind(1, number);
-  } else {
-    s.Bind(1, database).Bind(2, number);
-  }
+// The runs a bound SELECT of kCrawlColumns returns.
+std::vector<CrawlRun> ReadCrawls(Statement& s) {
   std::vector<CrawlRun> out;
   while (s.Step()) {
     CrawlRun r;
@@ -649,6 +630,23 @@ std::vector<CrawlRun> Catalog::ReadCrawls(const std::string& sql, const std::str
     out.push_back(std::move(r));
   }
   return out;
+}
+
+}  // namespace
+
+std::optional<CrawlRun> Catalog::GetCrawl(int64_t id) {
+  Statement s(db_, (std::string(kCrawlColumns) + "WHERE id=?").c_str());
+  s.Bind(1, id);
+  std::vector<CrawlRun> runs = ReadCrawls(s);
+  if (runs.empty()) return std::nullopt;
+  return runs.front();
+}
+
+std::vector<CrawlRun> Catalog::ListCrawls(const std::string& database, int limit) {
+  Statement s(db_,
+              (std::string(kCrawlColumns) + "WHERE database=? ORDER BY id DESC LIMIT ?").c_str());
+  s.Bind(1, database).Bind(2, int64_t{limit});
+  return ReadCrawls(s);
 }
 
 void Catalog::RecordQuery(const QueryRecord& q) {

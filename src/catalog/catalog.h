@@ -187,9 +187,6 @@ class Catalog {
  private:
   friend class WriteTransaction;
   void Exec(const char* sql);
-  // Runs a crawls query bound to (number) or, with a database, (database, number).
-  std::vector<CrawlRun> ReadCrawls(const std::string& sql, const std::string& database,
-                                   int64_t number);
 
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
