@@ -3,7 +3,9 @@
 // How README.md is read (follow this when you add to it):
 //  - Fenced ```sh blocks are run, in README order, from one fresh empty directory, with default
 //    flags and relative paths: exactly what is printed. Other fences (```json, ```text) and
-//    indented blocks (the `make demo` / `make test` lines at the top) are not run.
+//    indented blocks (the `make demo` / `make test` lines at the top) are not run; an indented
+//    `build/ticklake` line or a ```bash / ```shell / ```console fence fails the test, so no
+//    command hides from it.
 //  - ```sh no-test blocks are shown but not run. Keep them rare (today: the one that needs real
 //    AWS Glue) and say why next to them in the README.
 //  - A command is a line with its `\` continuation lines (and a heredoc's lines up to its end
@@ -110,7 +112,9 @@ std::vector<Block> ShellBlocks(const std::string& markdown) {
       inside = true;
       std::string info = Trim(t.substr(3));
       run = info == "sh";
-      if (info.starts_with("sh") && !run && info != "sh no-test") {
+      bool shell = info.starts_with("sh") || info.starts_with("bash") || info == "shell" ||
+                   info == "console";
+      if (shell && !run && info != "sh no-test") {
         ADD_FAILURE() << "README.md:" << number << ": unknown fence '" << t
                       << "' (```sh runs, ```sh no-test is shown only)";
       }
@@ -121,6 +125,9 @@ std::vector<Block> ShellBlocks(const std::string& markdown) {
       if (run) blocks.push_back({start, ParseCommands(lines, start)});
     } else if (inside) {
       lines.push_back(line);
+    } else if (line.starts_with("    build/ticklake")) {
+      ADD_FAILURE() << "README.md:" << number << ": an indented command is never run; put it in a "
+                    << "```sh block: " << line;
     }
   }
   EXPECT_FALSE(inside) << "README.md: unterminated code fence";
@@ -258,7 +265,7 @@ TEST(ReadmeParsing, CommandsExpectationsContinuationsAndHeredocs) {
   auto blocks = ShellBlocks(
       "text\n```sh\nbuild/ticklake a \\\n  --b c   # note\n# prints: x … y\n# a comment\n"
       "cat > f.sql <<'EOF'\nSELECT 1;\nEOF\nbuild/ticklake s   # serves until Ctrl-C\n```\n"
-      "```sh no-test\naws glue x\n```\n```json\n{}\n```\n");
+      "```sh no-test\naws glue x\n```\n```json\n{}\n```\n    make demo\n");
   ASSERT_EQ(blocks.size(), 1u);
   ASSERT_EQ(blocks[0].commands.size(), 3u);
   EXPECT_EQ(blocks[0].commands[0].text, "build/ticklake a \\\n  --b c   # note");
