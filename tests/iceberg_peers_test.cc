@@ -16,6 +16,7 @@
 #include "iceberg/parquet_files.h"
 #include "iceberg/table.h"
 #include "store/local_store.h"
+#include "store/s3_store.h"
 #include "tests/test_util.h"
 
 namespace ticklake::test {
@@ -243,6 +244,53 @@ TEST(IcebergPeersTest, TicklakeReadsAndExtendsWhatPyicebergWrote) {
   auto back_doc = ParseJson(back_parser, back.out);
   EXPECT_EQ(int64_t(back_doc["records"]), 301);
   EXPECT_EQ(back_doc["snapshots"].get_array().size(), 3u);
+}
+
+TEST(IcebergPeersTest, PyicebergReadsATableInAnS3Lake) {
+  TempDir dir("ticklake-iceberg-s3");
+  S3ServerProcess server(dir.path(), {"lake"});
+  S3Options s3;
+  s3.aws.access_key_id = "S3RVER";
+  s3.aws.secret_access_key = "S3RVER";
+  s3.aws.endpoint = server.endpoint();
+  S3Store store("s3://lake/warehouse", s3);
+  std::string catalog_path = (dir.path() / "catalog.db").string();
+  SqlCatalog catalog(catalog_path);
+  duck::Database db;
+  duck::Connection conn(db);
+  CreateTableOptions options;
+  options.schema.fields = {NestedField{1, "index", TypeId::kString, false, ""},
+                           NestedField{2, "close", TypeId::kDouble, false, ""}};
+  options.partition_by = ParseIcebergPartitionBy("index");
+  Table table = Table::Create(catalog, store, {"default", "s3ticks"}, "s3ticks", options);
+  EXPECT_TRUE(table.metadata().location == "s3://lake/warehouse/s3ticks")
+      << table.metadata().location;
+  for (int batch = 0; batch < 3; ++batch) {
+    auto local = dir.path() / "staged.parquet";
+    DataFile f = WriteParquet(conn,
+                              fmt::format("SELECT 'HSI' AS index, (i + {})::DOUBLE AS close "
+                                          "FROM range(100) r(i)",
+                                          batch * 100),
+                              table.metadata().CurrentSchema(), local);
+    std::string key = table.NewDataFileKey({std::string("HSI")}, fmt::format("part-{}", batch));
+    store.PutFile(key, local);
+    f.location = table.LocationOf(key);
+    f.partition = {std::string("HSI")};
+    table.Append({{f}, {}, {}, {}});
+  }
+  CompactResult compacted = Compact(table, {});
+  EXPECT_EQ(compacted.files_removed, 3);
+  table.Expire(NowMs() + 1, 1, NowMs() + 60'000);
+
+  CommandResult py = RunCommand(
+      {Python(), Peer("iceberg_read.py"), "--catalog", catalog_path, "--table", "default.s3ticks"},
+      std::chrono::seconds(120), server.Env());
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  simdjson::dom::parser parser;
+  auto doc = ParseJson(parser, py.out);
+  EXPECT_EQ(int64_t(doc["records"]), 300);
+  EXPECT_EQ(int64_t(doc["files"]), 1);
+  EXPECT_EQ(doc["snapshots"].get_array().size(), 1u);
 }
 
 }  // namespace
