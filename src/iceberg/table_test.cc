@@ -211,6 +211,36 @@ TEST_F(IcebergTableTest, ExpireDeletesOnlyWhatNoKeptSnapshotNeeds) {
   EXPECT_EQ(reloaded.metadata().snapshots.size(), 1u);
 }
 
+TEST_F(IcebergTableTest, AppendsMergeManifestsPastTheThreshold) {
+  Table t = Create();
+  t.SetProperties({{"commit.manifest.min-count-to-merge", "3"}});
+  DataFile first = File(t, "HSI", 1, 0, 1, 5);
+  Snapshot s1 = t.Append({{first}, {}, {}, {}});
+  t.Append({{File(t, "HSI", 1, 0, 1)}, {}, {}, {}});
+  DataFile merged_away = File(t, "N225", 1, 0, 1);
+  t.Append({{merged_away}, {}, {}, {}});  // third manifest: merged with the two before
+  t.Rewrite({{merged_away.location}, {File(t, "N225", 1, 0, 1)}, {}});
+  Snapshot last = t.Append({{File(t, "HSI", 2, 0, 1)}, {}, {}, {}});
+  auto manifests = ReadManifestList(lake_.Get(t.KeyOf(last.manifest_list)), last.manifest_list);
+  ASSERT_EQ(manifests.size(), 1u);  // merged again: 1 merged + 1 rewritten + 1 new >= 3
+  EXPECT_EQ(manifests[0].added_files_count, 1);
+  EXPECT_EQ(manifests[0].existing_files_count, 3);
+  EXPECT_EQ(manifests[0].deleted_files_count, 0);
+  EXPECT_EQ(manifests[0].min_sequence_number, 1);
+  EXPECT_EQ(last.summary.at("total-data-files"), "4");
+  EXPECT_EQ(last.summary.at("total-records"), "35");
+  ScanPlan plan = Table::Load(catalog_, lake_, ident_)->Plan();
+  EXPECT_EQ(plan.files.size(), 4u);
+  // Entries keep their original snapshot and sequence number through the merge.
+  for (const auto& e : t.LiveEntries(last)) {
+    if (e.file.location == first.location) {
+      EXPECT_EQ(e.snapshot_id, s1.snapshot_id);
+      EXPECT_EQ(e.sequence_number, 1);
+      EXPECT_EQ(e.status, ManifestEntryStatus::kExisting);
+    }
+  }
+}
+
 TEST_F(IcebergTableTest, UnpartitionedTablesUseAnEmptyPartitionStruct) {
   CreateTableOptions o = Options();
   o.partition_by.clear();
