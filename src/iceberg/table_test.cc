@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "common/file_util.h"
 #include "iceberg/manifest.h"
 #include "store/memory_store.h"
@@ -105,6 +107,31 @@ TEST_F(IcebergTableTest, ConcurrentAppendsFromTwoTablesKeepBothCommits) {
   EXPECT_EQ(a.metadata().snapshots.size(), 2u);
   // The lost attempt's manifest, list and metadata file were deleted: one each per commit.
   EXPECT_EQ(CountKeys("ticks/metadata/"), metadata_files + 3);
+}
+
+TEST_F(IcebergTableTest, WritersOnTwoThreadsLoseNoCommit) {
+  Create();
+  constexpr int kAppends = 15;
+  auto writer = [&](std::string index) {
+    SqlCatalog catalog(catalog_.path());  // one catalog connection per thread
+    Table t = *Table::Load(catalog, lake_, ident_);
+    for (int i = 0; i < kAppends; ++i) {
+      DataFile f;
+      f.partition = {index, int32_t{1}};
+      f.location = t.LocationOf(t.NewDataFileKey(f.partition, fmt::format("{}-{}", index, i)));
+      f.record_count = 1;
+      t.Append({{f}, {}, {}, {}});
+    }
+  };
+  std::thread a(writer, "HSI"), b(writer, "N225");
+  a.join();
+  b.join();
+  Table t = *Table::Load(catalog_, lake_, ident_);
+  EXPECT_EQ(t.metadata().snapshots.size(), 2u * kAppends);
+  EXPECT_EQ(t.Plan().files.size(), 2u * kAppends);
+  EXPECT_EQ(t.metadata().CurrentSnapshot()->summary.at("total-records"),
+            std::to_string(2 * kAppends));
+  EXPECT_EQ(t.metadata().last_sequence_number, 2 * kAppends);
 }
 
 TEST_F(IcebergTableTest, ValidateHookAbortsWithoutLeavingFiles) {
