@@ -10,12 +10,12 @@ DEPS=.deps
 APT_PACKAGES=(
   cmake ninja-build g++ pkg-config
   librdkafka-dev libcurl4-openssl-dev libssl-dev libpugixml-dev libsqlite3-dev libsimdjson-dev
-  libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev
+  libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev libavro-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Independent peers the tests and benchmarks check ticklake against; Chromium for the console's
 # browser tests.
-TEST_PACKAGES=(kcat python3-kafka python3-lz4 python3-prometheus-client awscli chromium)
+TEST_PACKAGES=(kcat python3-kafka python3-lz4 python3-prometheus-client awscli chromium python3-venv)
 FOR_TESTS=0
 [ "${1:-}" = "--test" ] && FOR_TESTS=1 && APT_PACKAGES+=("${TEST_PACKAGES[@]}")
 
@@ -76,4 +76,21 @@ if [ $FOR_TESTS = 1 ] && { ! cmp -s tests/peers/package-lock.json $PEERS/package
   mkdir -p $PEERS
   cp tests/peers/package.json tests/peers/package-lock.json $PEERS/
   (cd $PEERS && npm ci --silent --no-audit --no-fund >/dev/null)
+fi
+
+# Python test peers from PyPI (pyiceberg reads and writes Iceberg tables) in .deps/venv, pinned by
+# tests/peers/requirements.txt; the stamp is a copy of the file the venv was built from.
+VENV=$DEPS/venv
+if [ $FOR_TESTS = 1 ] && ! cmp -s tests/peers/requirements.txt $VENV/requirements.txt; then
+  echo "setup: installing Python test peers (pyiceberg, pyarrow)"
+  rm -rf $VENV
+  /usr/bin/python3 -m venv $VENV
+  log=$(mktemp)
+  if ! $VENV/bin/pip install -q --disable-pip-version-check -r tests/peers/requirements.txt >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: pip install failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
+  cp tests/peers/requirements.txt $VENV/requirements.txt
 fi
