@@ -211,15 +211,15 @@ std::vector<iceberg::ScanRequest::Range> IcebergRanges(std::string_view sql,
     Written a, b;
     Literal lo, hi, lo2, hi2;
     size_t n = 0, m = 0, k = 0;
-    if ((n = column(i, &field)) && (m = op(i + n, &which)) &&
-        (k = literal(i + n + m, &a)) && i + n + m + k == stop) {
+    if ((n = column(i, &field)) && (m = op(i + n, &which)) && (k = literal(i + n + m, &a)) &&
+        i + n + m + k == stop) {
       if (Convert(a, field->type, &lo, &hi)) {
         if (which == Op::kEq) add(*field, lo, hi);
         if (which == Op::kLess) add(*field, std::nullopt, hi);
         if (which == Op::kGreater) add(*field, lo, std::nullopt);
       }
-    } else if ((k = literal(i, &a)) && (m = op(i + k, &which)) &&
-               (n = column(i + k + m, &field)) && i + k + m + n == stop) {
+    } else if ((k = literal(i, &a)) && (m = op(i + k, &which)) && (n = column(i + k + m, &field)) &&
+               i + k + m + n == stop) {
       if (Convert(a, field->type, &lo, &hi)) {  // literal OP col: the mirror image
         if (which == Op::kEq) add(*field, lo, hi);
         if (which == Op::kGreater) add(*field, std::nullopt, hi);

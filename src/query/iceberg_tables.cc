@@ -26,8 +26,7 @@ std::string IcebergLakeUri(const std::string& metadata_location) {
   return lake;
 }
 
-IcebergTables::IcebergTables(const std::filesystem::path& catalog_db)
-    : sql_(catalog_db.string()) {}
+IcebergTables::IcebergTables(const std::filesystem::path& catalog_db) : sql_(catalog_db.string()) {}
 
 void IcebergTables::AdoptLake(ObjectStore& lake) { lakes_[lake.Uri()] = &lake; }
 

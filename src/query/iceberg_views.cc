@@ -41,8 +41,8 @@ std::string IcebergViewSql(const iceberg::Schema& schema, const std::string& fil
   }
   if (columns.empty()) Fail("the Iceberg schema has no columns");
   if (empty) return fmt::format("SELECT {} WHERE false", fmt::join(columns, ", "));
-  return fmt::format("SELECT {} FROM read_parquet({}, schema = MAP {{{}}})", fmt::join(columns, ", "),
-                     files_expression, fmt::join(mapping, ", "));
+  return fmt::format("SELECT {} FROM read_parquet({}, schema = MAP {{{}}})",
+                     fmt::join(columns, ", "), files_expression, fmt::join(mapping, ", "));
 }
 
 IcebergViews::IcebergViews(IcebergTables& tables, duck::Connection& conn,
@@ -102,19 +102,19 @@ IcebergScanStats IcebergViews::Prepare(
     std::string clause = ref.snapshot_id ? "FOR VERSION AS OF" : "FOR TIMESTAMP AS OF";
     if (!ident) {
       if (is_hive(db, AsciiLower(ref.table))) {
-        Fail("{} needs an Iceberg table: {}.{} is a Hive table of crawled files, which has no "
-             "snapshots",
-             clause, db, ref.table);
+        Fail(
+            "{} needs an Iceberg table: {}.{} is a Hive table of crawled files, which has no "
+            "snapshots",
+            clause, db, ref.table);
       }
       std::vector<std::string> known;
       for (const auto& x : all) known.push_back(x.ToString());
       Fail("{}: no Iceberg table {}.{} (Iceberg tables: {})", clause, db, ref.table,
            known.empty() ? "none" : fmt::format("{}", fmt::join(known, ", ")));
     }
-    std::string qualified =
-        std::string(kTimeTravelSchema) + "." + duck::QuoteIdentifier(ref.view);
-    add(Expose(*ident, qualified, std::string(kTimeTravelSchema) + "." + ref.view,
-               ref.snapshot_id, ref.as_of_ms, sql, prune));
+    std::string qualified = std::string(kTimeTravelSchema) + "." + duck::QuoteIdentifier(ref.view);
+    add(Expose(*ident, qualified, std::string(kTimeTravelSchema) + "." + ref.view, ref.snapshot_id,
+               ref.as_of_ms, sql, prune));
   }
   return total;
 }
@@ -145,9 +145,9 @@ IcebergScanStats IcebergViews::Expose(const iceberg::TableIdent& ident,
       std::vector<std::string> ids;
       for (const auto& s : meta.snapshots) ids.push_back(std::to_string(s.snapshot_id));
       if (ids.size() > 5) ids.erase(ids.begin(), ids.end() - 5);
-      Fail("table {} has no snapshot {} (latest snapshots: {}; see `ticklake catalog snapshots {}`)",
-           name, *snapshot_id, ids.empty() ? "none" : fmt::format("{}", fmt::join(ids, ", ")),
-           name);
+      Fail(
+          "table {} has no snapshot {} (latest snapshots: {}; see `ticklake catalog snapshots {}`)",
+          name, *snapshot_id, ids.empty() ? "none" : fmt::format("{}", fmt::join(ids, ", ")), name);
     }
     request.snapshot_id = snapshot_id;
   } else if (as_of_ms) {
@@ -192,7 +192,8 @@ IcebergScanStats IcebergViews::Expose(const iceberg::TableIdent& ident,
         resolver.Resolve(key, LocationTag(f.location), static_cast<uint64_t>(f.file_size_in_bytes))
             .string());
   }
-  if (view.variable.empty()) view.variable = fmt::format("__ticklake_iceberg_files_{}", views_.size());
+  if (view.variable.empty())
+    view.variable = fmt::format("__ticklake_iceberg_files_{}", views_.size());
   std::string list;
   for (const auto& p : paths) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(p);
   const iceberg::Schema& columns = plan.snapshot ? plan.schema : meta.CurrentSchema();

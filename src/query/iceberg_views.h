@@ -55,9 +55,9 @@ class IcebergViews {
   // Creates or refreshes the views `sql` needs (bare names resolve in `database`). `is_hive`
   // says whether the Hive catalog has db.name, for the error about time travel on a Hive table.
   // Throws Error for an unknown table or snapshot, or a time before the first snapshot.
-  IcebergScanStats Prepare(const std::string& sql, const std::vector<TimeTravelRef>& refs,
-                           const std::string& database,
-                           const std::function<bool(const std::string&, const std::string&)>& is_hive);
+  IcebergScanStats Prepare(
+      const std::string& sql, const std::vector<TimeTravelRef>& refs, const std::string& database,
+      const std::function<bool(const std::string&, const std::string&)>& is_hive);
   // True when db.name is an Iceberg table the last Prepare exposed (its Hive namesake is hidden).
   bool Exposes(const std::string& database, const std::string& name) const;
 
@@ -69,15 +69,14 @@ class IcebergViews {
   };
   IcebergScanStats Expose(const iceberg::TableIdent& ident, const std::string& qualified_view,
                           const std::string& view_key, std::optional<int64_t> snapshot_id,
-                          std::optional<int64_t> as_of_ms, const std::string& sql,
-                          bool prune);
+                          std::optional<int64_t> as_of_ms, const std::string& sql, bool prune);
   catalog::LakeFileResolver& ResolverFor(ObjectStore& lake);
 
   IcebergTables& tables_;
   duck::Connection& conn_;
   std::filesystem::path cache_dir_;
   uint64_t cache_bytes_;
-  std::map<std::string, View> views_;  // by view key
+  std::map<std::string, View> views_;                                            // by view key
   std::map<std::string, std::unique_ptr<catalog::LakeFileResolver>> resolvers_;  // by lake URI
   std::vector<std::string> exposed_;  // "db.name" of the last Prepare, lower-case
 };

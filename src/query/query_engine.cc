@@ -205,8 +205,8 @@ QueryEngine::QueryEngine(catalog::Catalog& catalog, ObjectStore& lake, QueryEngi
   iceberg_tables_ = std::make_unique<IcebergTables>(catalog_.path());
   iceberg_tables_->AdoptLake(lake_);
   for (const auto& dir : iceberg_tables_->LocalLakeDirs()) allowed.push_back(DirWithSlash(dir));
-  iceberg_views_ = std::make_unique<IcebergViews>(*iceberg_tables_, *conn_,
-                                                  options_.data_dir / "cache", options_.cache_bytes);
+  iceberg_views_ = std::make_unique<IcebergViews>(
+      *iceberg_tables_, *conn_, options_.data_dir / "cache", options_.cache_bytes);
   std::string list;
   for (const auto& dir : allowed) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(dir);
   conn_->Query("SET allowed_directories = [" + list + "]");

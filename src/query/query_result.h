@@ -21,10 +21,10 @@ struct QueryResult {
   int64_t total_rows = 0;  // rows the statement returned (>= rows.size())
   double seconds = 0;
   int64_t bytes_scanned = 0;    // sizes of the catalog files the query could read
+  std::string result_location;  // saved CSV, when results are saved
   // Iceberg tables only: data files read, and skipped by partition values and column statistics.
   int64_t files_scanned = 0;
   int64_t files_pruned = 0;
-  std::string result_location;  // saved CSV, when results are saved
 };
 
 }  // namespace ticklake::query

@@ -19,17 +19,18 @@ namespace {
 // Words after a table reference that are not an alias.
 const std::set<std::string>& NotAliases() {
   static const std::set<std::string> words = {
-      "where",   "group",    "order",   "limit",      "join",   "inner",  "left",    "right",
-      "full",    "cross",    "natural", "on",         "using",  "union",  "except",  "intersect",
-      "having",  "qualify",  "window",  "offset",     "for",    "pivot",  "unpivot", "positional",
-      "anti",    "semi",     "asof",    "lateral",    "outer",  "sample", "tablesample",
-      "fetch",   "returning"};
+      "where",  "group",     "order",       "limit",   "join",     "inner",  "left",
+      "right",  "full",      "cross",       "natural", "on",       "using",  "union",
+      "except", "intersect", "having",      "qualify", "window",   "offset", "for",
+      "pivot",  "unpivot",   "positional",  "anti",    "semi",     "asof",   "lateral",
+      "outer",  "sample",    "tablesample", "fetch",   "returning"};
   return words;
 }
 
 bool Digits(std::string_view s) {
-  return !s.empty() &&
-         std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
 }
 
 int ToInt(std::string_view s) {
@@ -145,8 +146,8 @@ TimeTravelStatement RewriteTimeTravel(std::string_view sql) {
       bool negative = symbol(v, "-");
       size_t n = negative ? v + 1 : v;
       if (n >= t.size() || t[n].kind != SqlToken::kNumber || !Digits(t[n].text)) {
-        Fail("{} needs a snapshot id (a whole number, see `ticklake catalog snapshots {}`)",
-             clause, ref.table);
+        Fail("{} needs a snapshot id (a whole number, see `ticklake catalog snapshots {}`)", clause,
+             ref.table);
       }
       int64_t id = 0;
       auto [ptr, ec] = std::from_chars(t[n].text.data(), t[n].text.data() + t[n].text.size(), id);
@@ -170,10 +171,10 @@ TimeTravelStatement RewriteTimeTravel(std::string_view sql) {
                              *ref.as_of_ms);
     }
     // Keep `t.col` working: alias the view with the table's name unless an alias follows.
-    bool has_alias =
-        word(last + 1, "as") || (last + 1 < t.size() && t[last + 1].kind == SqlToken::kQuotedIdent) ||
-        (last + 1 < t.size() && t[last + 1].kind == SqlToken::kWord &&
-         !NotAliases().count(AsciiLower(t[last + 1].text)));
+    bool has_alias = word(last + 1, "as") ||
+                     (last + 1 < t.size() && t[last + 1].kind == SqlToken::kQuotedIdent) ||
+                     (last + 1 < t.size() && t[last + 1].kind == SqlToken::kWord &&
+                      !NotAliases().count(AsciiLower(t[last + 1].text)));
     out.sql.append(sql.substr(copied, t[first].begin - copied));
     out.sql += duck::QuoteIdentifier(kTimeTravelSchema) + "." + duck::QuoteIdentifier(ref.view);
     if (!has_alias) out.sql += " AS " + duck::QuoteIdentifier(ref.table);
