@@ -1,6 +1,7 @@
 // The Iceberg side of `ticklake catalog` (see commands.h): `snapshots` and `expire`, and ls,
 // show, ddl and glue for the tables of the Iceberg SQL catalog inside catalog.db.
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <algorithm>
 
@@ -37,6 +38,13 @@ int64_t SummaryNumber(const iceberg::Snapshot* s, const std::string& key, int64_
 std::string Summary(const iceberg::Snapshot& s, const std::string& key) {
   auto it = s.summary.find(key);
   return it == s.summary.end() ? "" : it->second;
+}
+
+bool IsJsonObject(const std::string& text) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  simdjson::dom::element doc;
+  return !parser.parse(padded).get(doc) && doc.is_object();
 }
 
 std::string HumanBytes(int64_t bytes) {
@@ -159,8 +167,10 @@ void PrintSnapshots(const iceberg::Table& table, bool json) {
           SummaryNumber(&s, "added-data-files", 0), SummaryNumber(&s, "total-data-files", 0),
           Summary(s, "ticklake.kafka.topic").empty() ? "null"
                                                      : Quoted(Summary(s, "ticklake.kafka.topic")),
-          // The offsets are a JSON object already (partition -> next offset), written by the sink.
-          offsets.empty() ? "null" : Quoted(offsets));
+          // The sink writes the offsets as a JSON object (partition -> next offset): kept as one.
+          offsets.empty()         ? "null"
+          : IsJsonObject(offsets) ? offsets
+                                  : Quoted(offsets));
       bool first = true;
       for (const auto& [k, v] : s.summary) {
         out += (first ? "" : ",") + Quoted(k) + ":" + Quoted(v);

@@ -17,6 +17,7 @@
 #include "common/json_writer.h"
 #include "common/metrics.h"
 #include "common/stop.h"
+#include "common/strings.h"
 #include "query/iceberg_tables.h"
 #include "query/iceberg_views.h"
 #include "query/result_format.h"
@@ -360,6 +361,10 @@ std::string QueryEngine::ExplainUnknownTable(const std::string& message) {
       std::string name = db == options_.database ? t.name : db + "." + t.name;
       candidates.emplace_back(EditDistance(lower, t.name), name);
     }
+  }
+  for (const auto& t : iceberg_tables_->List()) {
+    std::string name = t.ns == options_.database ? t.name : t.ToString();
+    candidates.emplace_back(EditDistance(lower, AsciiLower(t.name)), name);
   }
   std::sort(candidates.begin(), candidates.end());
   std::vector<std::string> close;
