@@ -1,6 +1,7 @@
 #include "query/iceberg_views.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "query/iceberg_tables.h"
@@ -37,9 +38,9 @@ TEST(IcebergViews, ViewsReadFilesByFieldIdWithDuckDb) {
   s.fields = {{1, "index", iceberg::TypeId::kString},
               {2, "n", iceberg::TypeId::kLong},
               {5, "usd", iceberg::TypeId::kDouble}};
-  conn.Query("CREATE VIEW v AS " +
-             IcebergViewSql(s, "[" + duck::QuoteLiteral(a) + ", " + duck::QuoteLiteral(b) + "]",
-                            false));
+  conn.Query(
+      "CREATE VIEW v AS " +
+      IcebergViewSql(s, "[" + duck::QuoteLiteral(a) + ", " + duck::QuoteLiteral(b) + "]", false));
   duck::Result r = conn.Query("SELECT \"index\", n, usd FROM v ORDER BY n");
   ASSERT_EQ(r.RowCount(), 2u);
   EXPECT_EQ(r.GetString(0, 0), "HSI");
