@@ -12,6 +12,7 @@
 //    folder, and clear one-line errors for bad input.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <simdjson.h>
 
 #include <csignal>
@@ -497,6 +498,47 @@ TEST_F(IcebergQueryTest, GlueAndDdlExports) {
   EXPECT_NE(ddl.out.find("PARTITIONED BY (`index`, day(`ts`))"), std::string::npos) << ddl.out;
   EXPECT_NE(ddl.out.find("TBLPROPERTIES ('table_type'='ICEBERG'"), std::string::npos) << ddl.out;
   EXPECT_NE(ddl.out.find("-- the existing table default.ticks"), std::string::npos) << ddl.out;
+}
+
+TEST_F(IcebergQueryTest, ConsoleBrowsesIcebergTablesAndQueriesThem) {
+  fs::path dir = dir_->path() / "console";
+  fs::create_directories(dir);
+  Subprocess console(
+      {TicklakeBinary(), "console", "-b", "127.0.0.1:1", "--listen", "127.0.0.1:0", "--catalog",
+       CatalogPath().string(), "--data-dir", (dir_->path() / "data").string()},
+      dir);
+  std::smatch m;
+  std::string err;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        err = console.Stderr();
+        return std::regex_search(err, m, std::regex("serving http://127.0.0.1:([0-9]+)/"));
+      },
+      std::chrono::seconds(30)))
+      << console.Stderr();
+  httplib::Client client("127.0.0.1", std::stoi(m[1]));
+  client.set_read_timeout(120);
+  auto catalog = client.Get("/api/catalog");
+  ASSERT_TRUE(catalog);
+  EXPECT_NE(catalog->body.find(R"("name":"ticks","lake":)"), std::string::npos) << catalog->body;
+  EXPECT_NE(catalog->body.find(R"("classification":"ICEBERG")"), std::string::npos);
+  auto table = client.Get("/api/table?database=default&name=ticks");
+  ASSERT_TRUE(table);
+  ASSERT_EQ(table->status, 200) << table->body;
+  simdjson::dom::parser parser;
+  simdjson::padded_string text(table->body);
+  simdjson::dom::element t = parser.parse(text)["table"].value();
+  EXPECT_EQ(t["snapshot_list"].get_array().size(), 4u);
+  EXPECT_EQ(t["partition_spec"].get_array().size(), 2u);
+  EXPECT_EQ(t["columns"].at(4)["id"].get_int64().value(), 5);
+  auto query = client.Post("/api/query",
+                           "{\"sql\": \"SELECT count(*) AS n FROM ticks FOR VERSION AS OF " +
+                               vars_["SNAPSHOT_1"] + "\"}",
+                           "application/json");
+  ASSERT_TRUE(query);
+  ASSERT_EQ(query->status, 200) << query->body;
+  EXPECT_NE(query->body.find(R"("rows":[["3"]])"), std::string::npos) << query->body;
+  EXPECT_NE(query->body.find(R"("files_scanned":3)"), std::string::npos) << query->body;
 }
 
 TEST_F(IcebergQueryTest, BadInputGetsOneClearLine) {
