@@ -63,24 +63,19 @@ bool IcebergViews::Exposes(const std::string& database, const std::string& name)
 }
 
 IcebergScanStats IcebergViews::Prepare(
-    const std::string& sql, const std::vector<TimeTravelRef>& refs, const std::string& database,
+    const std::string& sql, const TimeTravelStatement& statement, const std::string& database,
     const std::function<bool(const std::string&, const std::string&)>& is_hive) {
   exposed_.clear();
   for (auto& [uri, resolver] : resolvers_) resolver->BeginBatch();
-  std::set<std::string> names = Identifiers(sql);
+  const std::vector<TimeTravelRef>& refs = statement.refs;
+  std::set<std::string> names = Identifiers(statement.unaliased_sql);
   std::vector<iceberg::TableIdent> all = tables_.List();
   std::vector<iceberg::TableIdent> named;
   for (const auto& t : all) {
     if (names.count(AsciiLower(t.name)) || names.count(t.name)) named.push_back(t);
   }
-  // Pruning applies when the statement reads one table (once, or as one time-travel reference).
+  // Pruning applies when the statement reads one table (IcebergRanges checks the shape too).
   size_t reads = named.size() + refs.size();
-  for (const auto& ref : refs) {
-    bool also_plain = std::any_of(named.begin(), named.end(), [&](const auto& t) {
-      return EqualsIgnoreAsciiCase(t.name, ref.table);
-    });
-    if (also_plain) --reads;  // the name appears in the rewritten SQL only as the alias
-  }
   bool prune = reads == 1;
   IcebergScanStats total;
   auto add = [&](const IcebergScanStats& s) {

@@ -52,11 +52,13 @@ class IcebergViews {
   IcebergViews& operator=(const IcebergViews&) = delete;
   ~IcebergViews();
 
-  // Creates or refreshes the views `sql` needs (bare names resolve in `database`). `is_hive`
+  // Creates or refreshes the views `statement` needs (bare names resolve in `database`): its
+  // tables at their current snapshot (the identifiers of unaliased_sql) and its time-travel
+  // references; pruning reads `sql` (statement.sql after QuoteDefaultDatabase). `is_hive`
   // says whether the Hive catalog has db.name, for the error about time travel on a Hive table.
   // Throws Error for an unknown table or snapshot, or a time before the first snapshot.
   IcebergScanStats Prepare(
-      const std::string& sql, const std::vector<TimeTravelRef>& refs, const std::string& database,
+      const std::string& sql, const TimeTravelStatement& statement, const std::string& database,
       const std::function<bool(const std::string&, const std::string&)>& is_hive);
   // True when db.name is an Iceberg table the last Prepare exposed (its Hive namesake is hidden).
   bool Exposes(const std::string& database, const std::string& name) const;

@@ -704,7 +704,7 @@ QueryResult QueryEngine::Run(const std::string& sql) {
     TimeTravelStatement travel = RewriteTimeTravel(trimmed);
     std::string text = QuoteDefaultDatabase(travel.sql);
     IcebergScanStats iceberg = iceberg_views_->Prepare(
-        text, travel.refs, options_.database, [&](const std::string& db, const std::string& name) {
+        text, travel, options_.database, [&](const std::string& db, const std::string& name) {
           auto t = catalog_.GetTable(db, name);
           return t && t->state == "active";
         });

@@ -175,14 +175,18 @@ TimeTravelStatement RewriteTimeTravel(std::string_view sql) {
                      (last + 1 < t.size() && t[last + 1].kind == SqlToken::kQuotedIdent) ||
                      (last + 1 < t.size() && t[last + 1].kind == SqlToken::kWord &&
                       !NotAliases().count(AsciiLower(t[last + 1].text)));
-    out.sql.append(sql.substr(copied, t[first].begin - copied));
-    out.sql += duck::QuoteIdentifier(kTimeTravelSchema) + "." + duck::QuoteIdentifier(ref.view);
+    std::string before(sql.substr(copied, t[first].begin - copied));
+    std::string view =
+        duck::QuoteIdentifier(kTimeTravelSchema) + "." + duck::QuoteIdentifier(ref.view);
+    out.sql += before + view;
+    out.unaliased_sql += before + view;
     if (!has_alias) out.sql += " AS " + duck::QuoteIdentifier(ref.table);
     copied = t[last].end;
     out.refs.push_back(std::move(ref));
     i = last;
   }
   out.sql.append(sql.substr(copied));
+  out.unaliased_sql.append(sql.substr(copied));
   return out;
 }
 

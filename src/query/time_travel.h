@@ -36,6 +36,9 @@ struct TimeTravelRef {
 struct TimeTravelStatement {
   std::string sql;  // the statement with every clause replaced
   std::vector<TimeTravelRef> refs;
+  // `sql` without the aliases the rewrite added: its identifiers are the tables the statement
+  // reads at their current snapshot.
+  std::string unaliased_sql;
 };
 
 // Throws Error naming the clause when its value is not a snapshot id or a timestamp literal.

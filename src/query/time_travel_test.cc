@@ -17,6 +17,8 @@ TEST(TimeTravel, VersionClauseBecomesAliasedSnapshotView) {
   EXPECT_EQ(r.sql,
             "SELECT t.close FROM \"__ticklake_iceberg\".\"stock_market@v42\" AS \"stock_market\" "
             "WHERE x = 1");
+  EXPECT_EQ(r.unaliased_sql,
+            "SELECT t.close FROM \"__ticklake_iceberg\".\"stock_market@v42\" WHERE x = 1");
 }
 
 TEST(TimeTravel, TimestampClauseQualifiedNameAndOwnAlias) {
