@@ -5,15 +5,23 @@
 namespace ticklake::query {
 namespace {
 
+iceberg::NestedField Field(int32_t id, const char* name, iceberg::TypeId type) {
+  iceberg::NestedField f;
+  f.id = id;
+  f.name = name;
+  f.type = type;
+  return f;
+}
+
 using iceberg::Literal;
 using iceberg::TypeId;
 
 iceberg::Schema TickSchema() {
   iceberg::Schema s;
-  s.fields = {{1, "index", TypeId::kString},    {2, "ts", TypeId::kTimestamp},
-              {3, "close", TypeId::kDouble},    {4, "seq", TypeId::kLong},
-              {5, "day", TypeId::kDate},        {6, "n", TypeId::kInt},
-              {7, "tz", TypeId::kTimestampTz}};
+  s.fields = {Field(1, "index", TypeId::kString),  Field(2, "ts", TypeId::kTimestamp),
+              Field(3, "close", TypeId::kDouble),  Field(4, "seq", TypeId::kLong),
+              Field(5, "day", TypeId::kDate),      Field(6, "n", TypeId::kInt),
+              Field(7, "tz", TypeId::kTimestampTz)};
   return s;
 }
 
@@ -52,18 +60,15 @@ TEST(IcebergPruning, TimestampsInMicrosAndZonesMatchTheType) {
 TEST(IcebergPruning, AnythingUnsureMeansNoRange) {
   iceberg::Schema s = TickSchema();
   for (const char* sql :
-       {"SELECT * FROM t WHERE \"index\" = 'HSI' OR seq = 1",
-        "SELECT * FROM t WHERE NOT seq = 1",
-        "SELECT * FROM t, u WHERE seq = 1",
-        "SELECT * FROM t JOIN u ON true WHERE seq = 1",
+       {"SELECT * FROM t WHERE \"index\" = 'HSI' OR seq = 1", "SELECT * FROM t WHERE NOT seq = 1",
+        "SELECT * FROM t, u WHERE seq = 1", "SELECT * FROM t JOIN u ON true WHERE seq = 1",
         "SELECT * FROM t WHERE seq IN (SELECT 1)",
         "WITH x AS (SELECT 1) SELECT * FROM t WHERE seq = 1",
-        "SELECT * FROM t WHERE seq = 1.5",        // not a long
-        "SELECT * FROM t WHERE close = 'x'",      // string vs double
-        "SELECT * FROM t WHERE seq + 1 = 2",      // an expression
-        "SELECT * FROM t WHERE nosuch = 1",       // not a column
-        "SELECT * FROM t WHERE \"index\" <> 'HSI'",
-        "SELECT * FROM t"}) {
+        "SELECT * FROM t WHERE seq = 1.5",    // not a long
+        "SELECT * FROM t WHERE close = 'x'",  // string vs double
+        "SELECT * FROM t WHERE seq + 1 = 2",  // an expression
+        "SELECT * FROM t WHERE nosuch = 1",   // not a column
+        "SELECT * FROM t WHERE \"index\" <> 'HSI'", "SELECT * FROM t"}) {
     EXPECT_TRUE(IcebergRanges(sql, s).empty()) << sql;
   }
   // IS NOT NULL is harmless; other conjuncts still count.

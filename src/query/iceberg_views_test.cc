@@ -9,9 +9,18 @@
 namespace ticklake::query {
 namespace {
 
+iceberg::NestedField Field(int32_t id, const char* name, iceberg::TypeId type) {
+  iceberg::NestedField f;
+  f.id = id;
+  f.name = name;
+  f.type = type;
+  return f;
+}
+
 TEST(IcebergViews, ViewSqlMapsFieldIdsToNamesAndTypes) {
   iceberg::Schema s;
-  s.fields = {{1, "index", iceberg::TypeId::kString}, {5, "Adj Close", iceberg::TypeId::kDouble}};
+  s.fields = {Field(1, "index", iceberg::TypeId::kString),
+              Field(5, "Adj Close", iceberg::TypeId::kDouble)};
   EXPECT_EQ(IcebergViewSql(s, "getvariable('v')", false),
             "SELECT \"index\", \"Adj Close\" FROM read_parquet(getvariable('v'), schema = MAP "
             "{1: {name: 'index', type: 'VARCHAR', default_value: NULL}, 5: {name: 'Adj Close', "
@@ -35,9 +44,8 @@ TEST(IcebergViews, ViewsReadFilesByFieldIdWithDuckDb) {
   conn.Query("COPY (SELECT 'NYA' AS old_name, 2::BIGINT AS n, 9.5::DOUBLE AS usd) TO " +
              duck::QuoteLiteral(b) + " (FORMAT parquet, FIELD_IDS {old_name: 1, n: 2, usd: 5})");
   iceberg::Schema s;
-  s.fields = {{1, "index", iceberg::TypeId::kString},
-              {2, "n", iceberg::TypeId::kLong},
-              {5, "usd", iceberg::TypeId::kDouble}};
+  s.fields = {Field(1, "index", iceberg::TypeId::kString), Field(2, "n", iceberg::TypeId::kLong),
+              Field(5, "usd", iceberg::TypeId::kDouble)};
   conn.Query(
       "CREATE VIEW v AS " +
       IcebergViewSql(s, "[" + duck::QuoteLiteral(a) + ", " + duck::QuoteLiteral(b) + "]", false));
