@@ -442,7 +442,7 @@ TEST_F(IcebergQueryTest, KillDuringCompactAndExpireLosesAndDuplicatesNothing) {
     Subprocess p(argv, dir_->path() / fmt::format("kill-{}", round));
     // Kill points spread over the command's run (compact ~0.3 s, expire ~0.15 s here) with
     // random jitter: early rounds die mid-way, late ones may have finished.
-    int span = compact ? 600 : 300;
+    int span = compact ? 400 : 200;
     std::this_thread::sleep_for(
         std::chrono::milliseconds(round * span / kRounds + static_cast<int>(random() % 60)));
     if (p.Running()) {
