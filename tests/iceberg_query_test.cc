@@ -427,6 +427,7 @@ TEST_F(IcebergQueryTest, KillDuringCompactAndExpireLosesAndDuplicatesNothing) {
   expected = 60;
   std::mt19937 random(std::random_device{}());
   int killed = 0;
+  int64_t last_ms[2] = {300, 150};  // compact, expire
   constexpr int kRounds = 10;
   for (int round = 0; round < kRounds; ++round) {
     bool compact = round % 2 == 0;
@@ -439,15 +440,20 @@ TEST_F(IcebergQueryTest, KillDuringCompactAndExpireLosesAndDuplicatesNothing) {
                                "--orphans-older-than", "0s"});
     }
     argv.insert(argv.end(), {"--catalog", CatalogPath().string()});
+    // A random point within 4/5 of the command's run: its last complete run's duration (measured
+    // here, first guess 300/150 ms), so kills land at every stage, not only at process start.
+    int64_t& span = last_ms[compact ? 0 : 1];
+    auto start = std::chrono::steady_clock::now();
     Subprocess p(argv, dir_->path() / fmt::format("kill-{}", round));
-    // Kill points spread over the command's run (compact ~0.3 s, expire ~0.15 s here) with
-    // random jitter: early rounds die mid-way, late ones may have finished.
-    int span = compact ? 400 : 200;
     std::this_thread::sleep_for(
-        std::chrono::milliseconds(round * span / kRounds + static_cast<int>(random() % 60)));
+        std::chrono::milliseconds(random() % std::max<int64_t>(span * 4 / 5, 1)));
     if (p.Running()) {
       p.Signal(SIGKILL);
       ++killed;
+    } else {
+      span = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now() - start)
+                 .count();
     }
     int code = p.Wait();
     EXPECT_TRUE(code == 0 || code == 128 + SIGKILL) << code << p.Stderr();
