@@ -8,6 +8,7 @@
 #include <set>
 
 #include "catalog/hive_type.h"
+#include "catalog/iceberg_roots.h"
 #include "catalog/partition_path.h"
 #include "catalog/schema_reader.h"
 #include "common/error.h"
@@ -259,6 +260,12 @@ CrawlSummary Crawl(ObjectStore& lake, Catalog& catalog, const CrawlOptions& opti
     std::map<std::string, TableGroup> groups;  // by location
     std::string scope = options.folder.empty() ? "" : options.folder + "/";
     std::vector<ObjectInfo> objects = lake.List(scope).objects;
+    for (const auto& root : IcebergTableRoots(objects)) {
+      std::erase_if(objects, [&](const ObjectInfo& o) { return o.key.starts_with(root); });
+      summary.notes.push_back({lake.UriOf(root),
+                               "skipped: an Iceberg table (metadata/*.metadata.json); it is read "
+                               "through its metadata, see `ticklake catalog ls`"});
+    }
     auto unchanged = [&](const ObjectInfo& object) {
       auto it = known.find(object.key);
       return it != known.end() && it->second.etag == object.etag && it->second.size == object.size;

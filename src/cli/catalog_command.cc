@@ -54,7 +54,9 @@ Runner AddCatalogCommand(CLI::App& app) {
   };
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand(
-      "catalog", "Inspect the catalog; export tables as Athena DDL or Glue TableInput JSON.");
+      "catalog",
+      "Inspect the catalog (crawled Hive tables and Iceberg tables); export tables as Athena DDL\n"
+      "or Glue TableInput JSON; list and expire the snapshots of Iceberg tables.");
   sub->footer(
       "Examples:\n"
       "  ticklake catalog ls\n"
@@ -82,10 +84,13 @@ Runner AddCatalogCommand(CLI::App& app) {
     s->add_option("--location-prefix", opts->location_prefix,
                   "Replace the lake's location by this prefix, e.g. s3://bucket/lake");
   }
-  return [opts, ls, show, history, ddl, glue, crawls] {
+  IcebergCatalogRunner iceberg = AddIcebergCatalogCommands(
+      *sub, {&opts->database, &opts->table, &opts->location_prefix, show, ddl, glue});
+  return [opts, ls, show, history, ddl, glue, crawls, iceberg] {
     auto cat = catalog::Catalog::OpenExisting(opts->catalog);
     if (ls->parsed()) {
       auto databases = cat->ListDatabases();
+      std::vector<IcebergListing> iceberg_tables = ListIcebergTables(opts->catalog);
       if (opts->json) {
         std::string out = "[";
         bool first = true;
@@ -102,6 +107,15 @@ Runner AddCatalogCommand(CLI::App& app) {
                 t.record_count, t.size_bytes, t.file_count, t.version, Quoted(t.state));
           }
         }
+        for (const auto& t : iceberg_tables) {
+          out += fmt::format(
+              "{}{{\"database\":{},\"name\":{},\"classification\":\"ICEBERG\",\"location\":{},"
+              "\"columns\":{},\"partition_keys\":0,\"records\":{},\"bytes\":{},\"files\":{},"
+              "\"version\":{},\"state\":{},\"snapshots\":{}}}",
+              first ? "" : ",", Quoted(t.database), Quoted(t.name), Quoted(t.location), t.columns,
+              t.records, t.bytes, t.files, t.version, Quoted(t.state), t.snapshots);
+          first = false;
+        }
         fmt::print("{}]\n", out);
         return 0;
       }
@@ -113,6 +127,11 @@ Runner AddCatalogCommand(CLI::App& app) {
                      t.classification, t.columns.size() + t.partition_keys.size(), t.record_count,
                      t.size_bytes, t.file_count, t.version, t.state);
         }
+      }
+      for (const auto& t : iceberg_tables) {
+        fmt::print("{:<12} {:<28} {:<8} {:>7} {:>10} {:>12} {:>6} {:>4} {:<10}\n", t.database,
+                   t.name, "ICEBERG", t.columns, t.records, t.bytes, t.files, t.version,
+                   t.error.empty() ? t.state : t.state + ": " + t.error);
       }
       return 0;
     }
@@ -134,6 +153,7 @@ Runner AddCatalogCommand(CLI::App& app) {
       }
       return 0;
     }
+    if (auto code = iceberg(*cat)) return *code;
     catalog::TableInfo t = MustGetTable(*cat, opts->table, opts->database);
     if (show->parsed()) {
       fmt::print("table        {}.{}\n", t.database, t.name);

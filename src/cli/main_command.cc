@@ -43,8 +43,9 @@ int Main(int argc, char** argv) {
     Runner run;
   };
   std::vector<Entry> entries;
-  for (auto add : {AddBrokerCommand, AddProduceCommand, AddSinkCommand, AddCrawlCommand,
-                   AddCatalogCommand, AddQueryCommand, AddDemoCommand, AddConsoleCommand}) {
+  for (auto add :
+       {AddBrokerCommand, AddProduceCommand, AddSinkCommand, AddCrawlCommand, AddCatalogCommand,
+        AddQueryCommand, AddCompactCommand, AddDemoCommand, AddConsoleCommand}) {
     Runner run = add(app);
     entries.push_back({app.get_subcommands({}).back(), std::move(run)});
   }

@@ -13,6 +13,7 @@
 #include "common/file_util.h"
 #include "common/stop.h"
 #include "common/strings.h"
+#include "query/iceberg_tables.h"
 #include "query/query_engine.h"
 #include "query/result_format.h"
 #include "query/sql_text.h"
@@ -117,7 +118,7 @@ Runner AddQueryCommand(CLI::App& app) {
       print_history();
       return 0;
     }
-    std::string lake_uri = catalog::DefaultLakeUri(*cat, opts->database, opts->lake);
+    std::string lake_uri = query::DefaultQueryLake(*cat, opts->database, opts->lake);
     auto lake = OpenObjectStore(lake_uri);
     query::QueryEngineOptions options;
     options.database = opts->database;
@@ -132,8 +133,12 @@ Runner AddQueryCommand(CLI::App& app) {
       query::QueryResult r = engine.Run(sql);
       fmt::print("{}", query::FormatResult(r, format, opts->max_rows));
       std::fflush(stdout);
-      fmt::print(stderr, "query {}: {} row(s) in {:.3f} s, {} bytes in scanned tables{}\n",
-                 r.query_id, r.total_rows, r.seconds, r.bytes_scanned,
+      std::string iceberg = r.files_scanned || r.files_pruned
+                                ? fmt::format(" (Iceberg: {} file(s) scanned, {} pruned)",
+                                              r.files_scanned, r.files_pruned)
+                                : "";
+      fmt::print(stderr, "query {}: {} row(s) in {:.3f} s, {} bytes in scanned tables{}{}\n",
+                 r.query_id, r.total_rows, r.seconds, r.bytes_scanned, iceberg,
                  r.result_location.empty() ? "" : "; results: " + r.result_location);
     };
 

@@ -14,7 +14,9 @@
 #include "common/metrics.h"
 #include "console/assets.h"
 #include "console/http_listener.h"
+#include "console/iceberg_json.h"
 #include "console/pipeline_monitor.h"
+#include "query/iceberg_tables.h"
 #include "query/query_engine.h"
 #include "query/result_format.h"
 #include "store/object_store.h"
@@ -131,8 +133,10 @@ std::string QueryResultJson(const query::QueryResult& r) {
     }
     out += ']';
   }
-  out += fmt::format("],\"total_rows\":{},\"seconds\":{:.3f},\"bytes_scanned\":{},\"csv\":",
-                     r.total_rows, r.seconds, r.bytes_scanned);
+  out += fmt::format(
+      "],\"total_rows\":{},\"seconds\":{:.3f},\"bytes_scanned\":{},\"files_scanned\":{},"
+      "\"files_pruned\":{},\"csv\":",
+      r.total_rows, r.seconds, r.bytes_scanned, r.files_scanned, r.files_pruned);
   if (r.result_location.empty()) {
     out += "null";
   } else {
@@ -178,7 +182,7 @@ void ConsoleServer::Stop() {
 }
 
 ObjectStore& ConsoleServer::Lake() {
-  std::string uri = catalog::DefaultLakeUri(*catalog_, options_.database, options_.lake);
+  std::string uri = query::DefaultQueryLake(*catalog_, options_.database, options_.lake);
   if (!lake_ || uri != lake_uri_) {
     engine_.reset();  // it holds the previous lake
     lake_ = OpenObjectStore(uri);
@@ -278,6 +282,11 @@ void ConsoleServer::Routes() {
     AppendJsonString(out, options_.database);
     out += ",\"databases\":[";
     std::vector<std::string> databases = catalog_->ListDatabases();
+    for (const auto& ns : IcebergNamespaces(catalog_->path())) {
+      if (std::find(databases.begin(), databases.end(), ns) == databases.end()) {
+        databases.push_back(ns);
+      }
+    }
     for (size_t d = 0; d < databases.size(); ++d) {
       out += d ? ",{\"name\":" : "{\"name\":";
       AppendJsonString(out, databases[d]);
@@ -287,6 +296,8 @@ void ConsoleServer::Routes() {
         if (t) out += ',';
         AppendTable(out, tables[t]);
       }
+      std::string iceberg = IcebergTablesJson(catalog_->path(), databases[d]);
+      out += (tables.empty() || iceberg.empty() ? "" : ",") + iceberg;
       out += "],\"crawls\":[";
       auto crawls = catalog_->ListCrawls(databases[d], 20);
       for (size_t c = 0; c < crawls.size(); ++c) {
@@ -305,6 +316,9 @@ void ConsoleServer::Routes() {
     if (!req.has_param("name")) return SendError(res, 400, "expected ?name=TABLE[&database=DB]");
     std::string name = req.get_param_value("name");
     std::lock_guard lock(mu_);
+    if (auto iceberg = IcebergTableJson(catalog_->path(), database, name)) {
+      return res.set_content(*iceberg, kJson);
+    }
     auto table = catalog_->GetTable(database, name);
     if (!table)
       return SendError(res, 404, fmt::format("no table {}.{} in the catalog", database, name));

@@ -352,6 +352,15 @@ void Table::Commit(const std::string& what,
         metadata_location_ = location;
         return;
       }
+    } catch (const CommitConflict&) {
+      DeleteQuietly(written);
+      throw;
+    } catch (const Error&) {
+      DeleteQuietly(written);
+      // A stale base can name files an expire has deleted since: when the table moved on,
+      // the failure is a lost race like any other, and the operation is re-applied.
+      if (catalog_->MetadataLocation(ident_) == metadata_location_) throw;
+      written.clear();
     } catch (...) {
       DeleteQuietly(written);
       throw;

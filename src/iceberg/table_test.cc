@@ -134,6 +134,19 @@ TEST_F(IcebergTableTest, WritersOnTwoThreadsLoseNoCommit) {
   EXPECT_EQ(t.metadata().last_sequence_number, 2 * kAppends);
 }
 
+TEST_F(IcebergTableTest, AStaleBaseWhoseFilesWereExpiredIsRetried) {
+  Table a = Create();
+  a.Append({{File(a, "HSI", 1, 0, 1)}, {}, {}, {}});
+  Table b = *Table::Load(catalog_, lake_, ident_);  // its base: the first snapshot
+  a.Append({{File(a, "HSI", 1, 0, 1)}, {}, {}, {}});
+  ExpireResult expired = a.Expire(INT64_MAX, 1, std::nullopt);
+  ASSERT_EQ(expired.snapshots_expired, 1);
+  ASSERT_FALSE(lake_.Head(b.KeyOf(b.metadata().CurrentSnapshot()->manifest_list)));
+  Snapshot s = b.Append({{File(b, "N225", 1, 0, 1)}, {}, {}, {}});
+  EXPECT_EQ(s.summary.at("total-data-files"), "3");
+  EXPECT_EQ(Table::Load(catalog_, lake_, ident_)->Plan().files.size(), 3u);
+}
+
 TEST_F(IcebergTableTest, ValidateHookAbortsWithoutLeavingFiles) {
   Table t = Create();
   t.Append({{File(t, "HSI", 1, 0, 1)}, {{"offset", "10"}}, {}, {}});

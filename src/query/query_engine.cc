@@ -17,9 +17,13 @@
 #include "common/json_writer.h"
 #include "common/metrics.h"
 #include "common/stop.h"
+#include "common/strings.h"
+#include "query/iceberg_tables.h"
+#include "query/iceberg_views.h"
 #include "query/result_format.h"
 #include "query/sql_text.h"
 #include "query/table_view.h"
+#include "query/time_travel.h"
 
 namespace ticklake::query {
 namespace fs = std::filesystem;
@@ -206,6 +210,11 @@ QueryEngine::QueryEngine(catalog::Catalog& catalog, ObjectStore& lake, QueryEngi
   std::vector<std::string> allowed = {DirWithSlash(options_.data_dir / "cache"),
                                       DirWithSlash(staging_dir_)};
   if (auto local = lake_.LocalPath("x")) allowed.push_back(DirWithSlash(local->parent_path()));
+  iceberg_tables_ = std::make_unique<IcebergTables>(catalog_.path());
+  iceberg_tables_->AdoptLake(lake_);
+  for (const auto& dir : iceberg_tables_->LocalLakeDirs()) allowed.push_back(DirWithSlash(dir));
+  iceberg_views_ = std::make_unique<IcebergViews>(
+      *iceberg_tables_, *conn_, options_.data_dir / "cache", options_.cache_bytes);
   std::string list;
   for (const auto& dir : allowed) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(dir);
   conn_->Query("SET allowed_directories = [" + list + "]");
@@ -256,7 +265,9 @@ int64_t QueryEngine::PrepareViews(const std::string& sql) {
   std::vector<catalog::TableInfo> tables;
   for (const auto& db : catalog_.ListDatabases()) {
     for (auto& t : catalog_.ListTables(db)) {
-      if (names.count(t.name)) tables.push_back(std::move(t));
+      if (names.count(t.name) && !iceberg_views_->Exposes(db, t.name)) {
+        tables.push_back(std::move(t));
+      }
     }
   }
   for (const auto& t : tables) {
@@ -357,6 +368,10 @@ std::string QueryEngine::ExplainUnknownTable(const std::string& message) {
       std::string name = db == options_.database ? t.name : db + "." + t.name;
       candidates.emplace_back(EditDistance(lower, t.name), name);
     }
+  }
+  for (const auto& t : iceberg_tables_->List()) {
+    std::string name = t.ns == options_.database ? t.name : t.ToString();
+    candidates.emplace_back(EditDistance(lower, AsciiLower(t.name)), name);
   }
   std::sort(candidates.begin(), candidates.end());
   std::vector<std::string> close;
@@ -691,9 +706,16 @@ QueryResult QueryEngine::Run(const std::string& sql) {
     };
   }
   try {
-    std::string text = QuoteDefaultDatabase(Trimmed(sql));
-    record.sql = text;
-    int64_t bytes = PrepareViews(text);
+    std::string trimmed = Trimmed(sql);
+    record.sql = QuoteDefaultDatabase(trimmed);
+    TimeTravelStatement travel = RewriteTimeTravel(trimmed);
+    std::string text = QuoteDefaultDatabase(travel.sql);
+    IcebergScanStats iceberg = iceberg_views_->Prepare(
+        text, travel, options_.database, [&](const std::string& db, const std::string& name) {
+          auto t = catalog_.GetTable(db, name);
+          return t && t->state == "active";
+        });
+    int64_t bytes = PrepareViews(text) + iceberg.bytes;
     if (ParseCtas(text)) {
       result = RunCtas(text, record.id);
       result.total_rows = static_cast<int64_t>(result.rows.size());
@@ -705,6 +727,8 @@ QueryResult QueryEngine::Run(const std::string& sql) {
       result = Execute(text, /*internal=*/false, &sink);
     }
     result.bytes_scanned = bytes;
+    result.files_scanned = iceberg.files_scanned;
+    result.files_pruned = iceberg.files_pruned;
     if (csv.is_open()) {
       csv.close();
       if (!csv) Fail("cannot write {}", csv_tmp.string());

@@ -2,6 +2,9 @@
 //
 // Each statement:
 //  - gets a query id (uuid v4);
+//  - sees the Iceberg tables it names (catalog.db's SQL catalog) as views over their current
+//    snapshot, or the snapshot a FOR VERSION / FOR TIMESTAMP AS OF clause names
+//    (query/time_travel.h, query/iceberg_views.h);
 //  - sees every active catalog table it names as a view "<database>"."<table>" (bare names
 //    resolve in the engine's database) built from the catalog's file list and types
 //    (query/table_view.h); objects of a non-local lake are fetched into a bounded LRU cache
@@ -39,6 +42,9 @@
 #include "store/object_store.h"
 
 namespace ticklake::query {
+
+class IcebergTables;
+class IcebergViews;
 
 struct QueryEngineOptions {
   std::string database = "default";  // where bare table names resolve
@@ -95,6 +101,10 @@ class QueryEngine {
   // "db.table" -> (table state, its files in the catalog)
   std::map<std::string, std::pair<std::string, std::vector<catalog::FileInfo>>> files_;
   std::atomic<bool> cancel_{false};
+  // Iceberg tables of the catalog's SQL catalog (query/iceberg_views.h); they shadow Hive
+  // tables of the same name.
+  std::unique_ptr<IcebergTables> iceberg_tables_;
+  std::unique_ptr<IcebergViews> iceberg_views_;
 };
 
 // A random (version 4) UUID.

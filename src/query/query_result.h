@@ -22,6 +22,9 @@ struct QueryResult {
   double seconds = 0;
   int64_t bytes_scanned = 0;    // sizes of the catalog files the query could read
   std::string result_location;  // saved CSV, when results are saved
+  // Iceberg tables only: data files read, and skipped by partition values and column statistics.
+  int64_t files_scanned = 0;
+  int64_t files_pruned = 0;
 };
 
 }  // namespace ticklake::query

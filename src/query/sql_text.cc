@@ -12,12 +12,7 @@ bool IdentChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
 }
 
-// Token stream: kinds the helpers need.
-struct Token {
-  enum Kind { kWord, kQuotedIdent, kString, kNumber, kSymbol } kind;
-  std::string text;  // word (as written), unquoted identifier, or the symbol
-  size_t begin, end;
-};
+using Token = SqlToken;
 
 std::vector<Token> Tokenize(std::string_view s) {
   std::vector<Token> out;
@@ -88,6 +83,8 @@ std::vector<std::string> SplitStatements(std::string_view script) {
 }
 
 bool IsBlank(std::string_view sql) { return Tokenize(sql).empty(); }
+
+std::vector<SqlToken> TokenizeSql(std::string_view sql) { return Tokenize(sql); }
 
 std::set<std::string> Identifiers(std::string_view sql) {
   std::set<std::string> out;

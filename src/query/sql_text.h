@@ -46,4 +46,14 @@ std::map<std::string, std::set<std::string>> PartitionEqualities(std::string_vie
 // True when the statement is only whitespace and comments.
 bool IsBlank(std::string_view sql);
 
+// The lexer behind the helpers above, for other rewrites (time travel, Iceberg pruning): words
+// (as written), quoted identifiers and strings (unquoted, doubled quotes collapsed), numbers and
+// one-character symbols, with their byte range in the text; comments and whitespace dropped.
+struct SqlToken {
+  enum Kind { kWord, kQuotedIdent, kString, kNumber, kSymbol } kind;
+  std::string text;
+  size_t begin, end;
+};
+std::vector<SqlToken> TokenizeSql(std::string_view sql);
+
 }  // namespace ticklake::query

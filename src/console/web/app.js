@@ -201,6 +201,7 @@ async function loadTable(database, name) {
     box.innerHTML = `<div class="error">${escapeHtml(e.message)}</div>`; return;
   }
   const t = d.table;
+  if (t.classification === 'ICEBERG') { renderIcebergTable(box, t); return; }
   const columns = (list, kind) => list.map((c) => `<tr><td>${escapeHtml(c.name)}</td><td><code>${escapeHtml(c.type)}</code></td><td>${kind}</td></tr>`).join('');
   box.innerHTML = `<h2 id="table-title">${escapeHtml(t.database)}.${escapeHtml(t.name)} <span class="pill">v${t.version}</span> <span class="pill">${escapeHtml(t.classification)}</span></h2>
     <p class="note">${escapeHtml(t.lake)}/${escapeHtml(t.location)} · ${fmtInt(t.records)} rows · ${fmtInt(t.files)} files · ${fmtBytes(t.bytes)} ·
@@ -215,6 +216,27 @@ async function loadTable(database, name) {
     <h3>Versions</h3>
     <table><thead><tr><th class="num">Version</th><th>Created</th><th class="num">Crawl</th><th>Change</th></tr></thead>
     <tbody>${d.versions.map((v) => `<tr><td class="num">${v.version}</td><td>${fmtTime(v.created_ms)}</td><td class="num">${v.crawl_id}</td><td>${escapeHtml(v.change)}</td></tr>`).join('')}</tbody></table>`;
+}
+
+// An Iceberg table: schema with field ids, partition spec, sort order and snapshots (newest first).
+function renderIcebergTable(box, t) {
+  const snapshots = [...t.snapshot_list].sort((a, b) => b.timestamp_ms - a.timestamp_ms);
+  box.innerHTML = `<h2 id="table-title">${escapeHtml(t.database)}.${escapeHtml(t.name)} <span class="pill">ICEBERG v${t.format_version}</span> <span class="pill">schema ${t.version}</span></h2>
+    <p class="note">${escapeHtml(t.lake)} · ${fmtInt(t.records)} rows · ${fmtInt(t.files)} files · ${fmtBytes(t.bytes)} ·
+      updated ${fmtTime(t.updated_ms)} · metadata <code>${escapeHtml(t.metadata_location)}</code></p>
+    <h3>Columns</h3>
+    <table id="columns-table"><thead><tr><th class="num">Field id</th><th>Name</th><th>Type</th><th></th></tr></thead><tbody>
+    ${t.columns.map((c) => `<tr><td class="num">${c.id}</td><td>${escapeHtml(c.name)}</td><td><code>${escapeHtml(c.type)}</code></td><td>${c.required ? 'required' : ''}</td></tr>`).join('')}</tbody></table>
+    <h3>Partition spec</h3>
+    ${t.partition_spec.length ? `<table id="partition-spec"><thead><tr><th class="num">Field id</th><th>Name</th><th>Transform</th></tr></thead><tbody>
+    ${t.partition_spec.map((p) => `<tr><td class="num">${p.field_id}</td><td>${escapeHtml(p.name)}</td><td><code>${escapeHtml(p.transform)}(${escapeHtml(p.source)})</code></td></tr>`).join('')}</tbody></table>`
+      : '<p class="note">unpartitioned</p>'}
+    <p class="note">sort order: ${t.sort_order.length ? t.sort_order.map((o) => `${escapeHtml(o.transform === 'identity' ? o.source : `${o.transform}(${o.source})`)} ${o.ascending ? 'asc' : 'desc'}`).join(', ') : 'unsorted'}</p>
+    <h3>Snapshots <small>${fmtInt(snapshots.length)} · time travel: <code>FOR VERSION AS OF id</code></small></h3>
+    <table id="snapshots-table"><thead><tr><th>Snapshot id</th><th>Committed</th><th>Operation</th><th class="num">+Records</th><th class="num">Records</th><th class="num">Files</th><th>Kafka offsets</th></tr></thead>
+    <tbody>${snapshots.map((s) => `<tr${s.snapshot_id === t.current_snapshot_id ? ' class="active"' : ''}><td><code>${escapeHtml(s.snapshot_id)}</code></td><td>${fmtTime(s.timestamp_ms)}</td>
+      <td>${escapeHtml(s.operation)}</td><td class="num">${fmtInt(s.added_records)}</td><td class="num">${fmtInt(s.total_records)}</td><td class="num">${fmtInt(s.total_files)}</td>
+      <td><code>${escapeHtml(s.kafka_offsets || '')}</code></td></tr>`).join('')}</tbody></table>`;
 }
 
 $('#crawl-button').addEventListener('click', async () => {
@@ -248,7 +270,9 @@ async function runQuery() {
   try {
     result = await api('/api/query', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sql }) });
     page = 0;
-    $('#query-info').textContent = `${fmtInt(result.total_rows)} row(s) in ${result.seconds.toFixed(3)} s · ${fmtBytes(result.bytes_scanned)} in scope · query ${result.query_id}` +
+    $('#query-info').textContent = `${fmtInt(result.total_rows)} row(s) in ${result.seconds.toFixed(3)} s · ${fmtBytes(result.bytes_scanned)} in scope` +
+      (result.files_scanned || result.files_pruned ? ` · Iceberg files ${fmtInt(result.files_scanned)} scanned, ${fmtInt(result.files_pruned)} pruned` : '') +
+      ` · query ${result.query_id}` +
       (result.total_rows > result.rows.length ? ` · first ${fmtInt(result.rows.length)} rows shown, all in the CSV` : '');
     const csv = $('#csv-link');
     csv.classList.toggle('hidden', !result.csv);
