@@ -2,6 +2,7 @@
 """Independent Iceberg reader: opens a ticklake table through pyiceberg's SqlCatalog.
 
     iceberg_read.py --catalog PATH --table default.NAME [--snapshot-id N] [--records-out FILE]
+                    [--property KEY=VALUE ...]   # FileIO settings, e.g. s3.endpoint=http://…
 
 Prints one JSON object on stdout:
     {"snapshots": [{"snapshot_id", "parent_id", "sequence_number", "timestamp_ms", "operation",
@@ -40,11 +41,16 @@ def main():
     parser.add_argument("--table", required=True, help="NAMESPACE.NAME, e.g. default.stock_market")
     parser.add_argument("--snapshot-id", type=int)
     parser.add_argument("--records-out", help="write every row as JSON Lines to this file")
+    parser.add_argument("--property", action="append", default=[], metavar="KEY=VALUE",
+                        help="catalog property, e.g. s3.endpoint, s3.access-key-id, "
+                             "s3.secret-access-key, s3.region for an s3:// lake")
     args = parser.parse_args()
 
     from pyiceberg.catalog.sql import SqlCatalog
 
-    catalog = SqlCatalog("ticklake", uri=f"sqlite:///{args.catalog}", warehouse="file:///nonexistent")
+    properties = dict(p.split("=", 1) for p in args.property)
+    catalog = SqlCatalog("ticklake", uri=f"sqlite:///{args.catalog}", warehouse="file:///nonexistent",
+                         **properties)
     table = catalog.load_table(args.table)
     metadata = table.metadata
 
