@@ -95,17 +95,17 @@ void IcebergCommitter::CheckOffsets(const iceberg::TableMetadata& metadata,
                                     const std::vector<Batch>& batches) {
   KafkaOffsets committed = CommittedOffsets(metadata, options_.topic);
   for (const Batch& batch : batches) {
+    // -1: no offset (none committed; resumed from the group's offset).
     auto it = committed.find(batch.partition);
-    std::optional<int64_t> now =
-        it == committed.end() ? std::nullopt : std::optional<int64_t>(it->second);
-    std::optional<int64_t> mine = expected_[batch.partition];
+    int64_t now = it == committed.end() ? -1 : it->second;
+    int64_t mine = expected_[batch.partition].value_or(-1);
     if (now == mine) continue;
     throw iceberg::CommitConflict(fmt::format(
         "Iceberg table {}: {}[{}] was committed up to offset {} by another writer, but this sink "
         "resumed from {}: another member of the group took over the partition (this one lost "
         "its assignment); stopping without committing offsets {}..{} a second time",
-        ident_.ToString(), options_.topic, batch.partition, now ? std::to_string(*now) : "none",
-        mine ? std::to_string(*mine) : "the group's offset", batch.start_offset,
+        ident_.ToString(), options_.topic, batch.partition, now < 0 ? "none" : std::to_string(now),
+        mine < 0 ? "the group's offset" : std::to_string(mine), batch.start_offset,
         batch.next_offset - 1));
   }
 }
