@@ -36,6 +36,11 @@ Runner AddSinkCommand(CLI::App& app) {
                   "hive (key=value folders, crawled into the catalog) or iceberg (an Apache "
                   "Iceberg v2 table in the SQL catalog --catalog, committed exactly once)")
       ->capture_default_str();
+  sub->add_option("--compact-every", s.compact_every_s,
+                  "Iceberg: rewrite the table's small files every SECS seconds, between flushes "
+                  "(0 = never; or run `ticklake compact`)")
+      ->capture_default_str()
+      ->check(kNonNegative);
   sub->add_option(
          "--partition-by", s.partition_by,
          "Hive partition folders: record fields and/or KEY=UNIT(SOURCE) time buckets, e.g. "

@@ -91,6 +91,14 @@ std::optional<int64_t> IcebergCommitter::Resume(int32_t partition) {
   return next;
 }
 
+std::optional<iceberg::CompactResult> IcebergCommitter::Compact() {
+  if (!LoadTable()) return std::nullopt;
+  iceberg::CompactOptions options;
+  options.temp_dir = options_.temp_dir / "compact";
+  fs::create_directories(options.temp_dir);
+  return iceberg::Compact(*table_, options);
+}
+
 void IcebergCommitter::CheckOffsets(const iceberg::TableMetadata& metadata,
                                     const std::vector<Batch>& batches) {
   KafkaOffsets committed = CommittedOffsets(metadata, options_.topic);

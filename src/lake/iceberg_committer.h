@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "iceberg/compaction.h"
 #include "iceberg/sql_catalog.h"
 #include "iceberg/table.h"
 #include "lake/iceberg_offsets.h"
@@ -79,6 +80,10 @@ class IcebergCommitter {
   // when another member committed one of the partitions, Error on other failures (nothing is
   // committed then).
   std::vector<Landed> Land(const std::vector<Batch>& batches);
+
+  // Rewrites the table's small files (iceberg::Compact) in one replace snapshot; nullopt when
+  // there is no table yet.
+  std::optional<iceberg::CompactResult> Compact();
 
   const iceberg::TableIdent& ident() const { return ident_; }
   int64_t snapshots_committed() const { return snapshots_committed_; }

@@ -173,6 +173,9 @@ class Sink {
   // Brings the catalog's table for the topic up to date (if --catalog); failures are reported
   // and retried at the next commit, never fatal: the lake is already correct.
   void UpdateCatalog();
+  // --compact-every: compacts the Iceberg table between flushes; failures are reported, never
+  // fatal (the table is correct without it).
+  void CompactIceberg();
 
   const SinkOptions& options_;
   SinkStats& stats_;
@@ -196,6 +199,7 @@ class Sink {
   std::unique_ptr<catalog::Catalog> catalog_;
   bool catalog_stale_ = false;
   Clock::time_point last_catalog_update_;
+  Clock::time_point last_compaction_ = Clock::now();
 };
 
 void Sink::RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -601,6 +605,21 @@ void Sink::UpdateCatalog() {
   last_catalog_update_ = Clock::now();
 }
 
+void Sink::CompactIceberg() {
+  last_compaction_ = Clock::now();
+  try {
+    auto result = iceberg_->Compact();
+    if (result && result->snapshot_id) {
+      fmt::print(stderr,
+                 "ticklake sink: compacted {}: {} files -> {} in {} partition(s), snapshot {}\n",
+                 iceberg_->ident().ToString(), result->files_removed, result->files_added,
+                 result->partitions_rewritten, *result->snapshot_id);
+    }
+  } catch (const Error& e) {
+    fmt::print(stderr, "ticklake sink: warning: compaction failed (retried later): {}\n", e.what());
+  }
+}
+
 void Sink::ReportProgress(bool final_line) {
   double dt = std::chrono::duration<double>(Clock::now() - last_progress_).count();
   int64_t records = stats_.records_consumed;
@@ -667,6 +686,9 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
     if (callback_error_) Fail("{}", *callback_error_);
     if (message) Handle(message.get());
     FlushDue();
+    if (iceberg_ && options_.compact_every_s > 0 &&
+        Clock::now() - last_compaction_ >= std::chrono::duration<double>(options_.compact_every_s))
+      CompactIceberg();
     if (catalog_stale_ && Clock::now() - last_catalog_update_ >= std::chrono::seconds(1))
       UpdateCatalog();
     if (Clock::now() - last_progress_ >= std::chrono::milliseconds(500)) {

@@ -38,6 +38,7 @@ struct SinkOptions {
   // "hive": Hive-style folders + CommitLog; "iceberg": an Iceberg table in the SQL catalog
   // `catalog`, partitioned by `partition_by` in Iceberg form (`Index,day(ts)`).
   std::string table_format = "hive";
+  double compact_every_s = 0;  // Iceberg: compact the table's small files this often; 0 = never
   bool s3_path_style = false;  // force path-style S3 addressing (automatic for custom endpoints)
   std::string partition_by = "Index";  // partition_spec.h
   int64_t flush_records = 100'000;
