@@ -186,7 +186,6 @@ std::vector<IcebergCommitter::Landed> IcebergCommitter::Land(const std::vector<B
       ++l.files;
       l.bytes += file.data.file_size_in_bytes;
     }
-    std::vector<fs::path> error_files;
     for (size_t i = 0; i < batches.size(); ++i) {
       std::string errors = batches[i].errors_jsonl ? *batches[i].errors_jsonl : std::string();
       landed[i].errors = 0;
@@ -198,7 +197,6 @@ std::vector<IcebergCommitter::Landed> IcebergCommitter::Land(const std::vector<B
       if (errors.empty()) continue;
       fs::path local = options_.temp_dir / fmt::format("errors-{}-{}.jsonl", i, RandomId());
       WriteFileAtomically(local, errors);
-      error_files.push_back(local);
       uploads.emplace_back(
           ErrorFileKey(options_.topic, batches[i].partition, batches[i].start_offset), local);
       ++landed[i].files;
