@@ -53,15 +53,15 @@ struct AppendRequest {
   std::function<void(const TableMetadata&)> validate;
 };
 
-struct RewriteRequest {  // compaction: replace `removed` by `added`, same rows
+struct RewriteRequest {              // compaction: replace `removed` by `added`, same rows
   std::vector<std::string> removed;  // data file locations, all live in the current snapshot
   std::vector<DataFile> added;
   std::map<std::string, std::string> summary;
 };
 
 struct ScanRequest {
-  std::optional<int64_t> snapshot_id;   // default: current snapshot
-  std::optional<int64_t> as_of_ms;      // time travel by timestamp (snapshot log)
+  std::optional<int64_t> snapshot_id;  // default: current snapshot
+  std::optional<int64_t> as_of_ms;     // time travel by timestamp (snapshot log)
   // Only files that may hold rows where field `id` is in [lower, upper] (bounds or partition
   // values); unknown statistics keep the file.
   struct Range {
@@ -126,6 +126,18 @@ class Table {
 
  private:
   Table(SqlCatalog& catalog, ObjectStore& lake, TableIdent ident);
+
+  // Keys written by one commit attempt, deleted when the attempt does not land.
+  using Written = std::vector<std::string>;
+  // The optimistic commit loop: `apply` builds the next metadata from the current one (writing
+  // manifests and recording their keys); a lost compare-and-swap refreshes and re-applies.
+  void Commit(
+      const std::string& what,
+      const std::function<TableMetadata(const TableMetadata& base, Written& written)>& apply);
+  std::string LocationOf(const std::string& key) const;
+  std::string NewMetadataKey() const;
+  void DeleteQuietly(const Written& keys);
+  std::vector<ManifestEntry> ReadManifestEntries(const std::string& manifest_list) const;
 
   SqlCatalog* catalog_;
   ObjectStore* lake_;

@@ -205,7 +205,51 @@ class Json {
   bool fresh_ = true;
 };
 
+void WriteSchema(Json& j, const Schema& s) {
+  j.Open('{');
+  j.Field("type", "struct");
+  j.Field("schema-id", s.schema_id);
+  j.Key("fields");
+  j.Open('[');
+  for (const auto& f : s.fields) {
+    j.Open('{');
+    j.Field("id", f.id);
+    j.Field("name", f.name);
+    j.Field("required", f.required);
+    j.Field("type", TypeName(f.type));
+    if (!f.doc.empty()) j.Field("doc", f.doc);
+    j.Close('}');
+  }
+  j.Close(']');
+  j.Close('}');
+}
+
+void WriteSpecFields(Json& j, const PartitionSpec& spec) {
+  j.Open('[');
+  for (const auto& f : spec.fields) {
+    j.Open('{');
+    j.Field("source-id", f.source_id);
+    j.Field("field-id", f.field_id);
+    j.Field("name", f.name);
+    j.Field("transform", TransformName(f.transform));
+    j.Close('}');
+  }
+  j.Close(']');
+}
+
 }  // namespace
+
+std::string SerializeSchema(const Schema& schema) {
+  Json j;
+  WriteSchema(j, schema);
+  return j.Take();
+}
+
+std::string SerializePartitionFields(const PartitionSpec& spec) {
+  Json j;
+  WriteSpecFields(j, spec);
+  return j.Take();
+}
 
 std::string Snapshot::Operation() const {
   auto it = summary.find("operation");
@@ -338,24 +382,7 @@ std::string SerializeTableMetadata(const TableMetadata& m) {
   j.Field("last-column-id", m.last_column_id);
   j.Key("schemas");
   j.Open('[');
-  for (const auto& s : m.schemas) {
-    j.Open('{');
-    j.Field("type", "struct");
-    j.Field("schema-id", s.schema_id);
-    j.Key("fields");
-    j.Open('[');
-    for (const auto& f : s.fields) {
-      j.Open('{');
-      j.Field("id", f.id);
-      j.Field("name", f.name);
-      j.Field("required", f.required);
-      j.Field("type", TypeName(f.type));
-      if (!f.doc.empty()) j.Field("doc", f.doc);
-      j.Close('}');
-    }
-    j.Close(']');
-    j.Close('}');
-  }
+  for (const auto& s : m.schemas) WriteSchema(j, s);
   j.Close(']');
   j.Field("current-schema-id", m.current_schema_id);
   j.Key("partition-specs");
@@ -364,16 +391,7 @@ std::string SerializeTableMetadata(const TableMetadata& m) {
     j.Open('{');
     j.Field("spec-id", spec.spec_id);
     j.Key("fields");
-    j.Open('[');
-    for (const auto& f : spec.fields) {
-      j.Open('{');
-      j.Field("source-id", f.source_id);
-      j.Field("field-id", f.field_id);
-      j.Field("name", f.name);
-      j.Field("transform", TransformName(f.transform));
-      j.Close('}');
-    }
-    j.Close(']');
+    WriteSpecFields(j, spec);
     j.Close('}');
   }
   j.Close(']');

@@ -88,5 +88,9 @@ struct TableMetadata {
 // Throws Error naming `where` (the metadata file) when the JSON is not valid table metadata.
 TableMetadata ParseTableMetadata(std::string_view json, const std::string& where);
 std::string SerializeTableMetadata(const TableMetadata& metadata);
+// The JSON of one schema ({"type": "struct", "schema-id": …, "fields": […]}) and of a partition
+// spec's fields ([{"source-id": …}]), as manifests record them in their Avro metadata.
+std::string SerializeSchema(const Schema& schema);
+std::string SerializePartitionFields(const PartitionSpec& spec);
 
 }  // namespace ticklake::iceberg
