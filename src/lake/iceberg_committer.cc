@@ -211,8 +211,9 @@ std::vector<IcebergCommitter::Landed> IcebergCommitter::Land(const std::vector<B
     bool replan = false;
     for (int round = 0; !replan; ++round) {
       metadata = &table_->metadata();
-      if (!CanReadWritten(metadata->CurrentSchema(), schema) ||
-          (evolved && metadata->current_schema_id != planned_schema_id)) {
+      // An evolving flush needs the schema it evolved from; others, one that reads their files.
+      if (evolved ? metadata->current_schema_id != planned_schema_id
+                  : !CanReadWritten(metadata->CurrentSchema(), schema)) {
         replan = true;  // the schema changed under us: write the files again (these are orphans)
         break;
       }
