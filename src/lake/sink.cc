@@ -508,12 +508,17 @@ void Sink::FlushDue() {
   // what flushing takes (with a margin: flushes vary).
   double lead = std::min(1.5 * flush_seconds_, options_.flush_interval_s / 2);
   auto interval = std::chrono::duration<double>(options_.flush_interval_s - lead);
+  // Iceberg: each flush is a snapshot (and rewrites the table's metadata), so partitions half-way
+  // due join a due one instead of committing their own a moment later.
+  bool any_due = false;
   std::vector<std::pair<int32_t, PartitionBuffer*>> due;
   for (auto& [partition, buffer] : buffers_) {
-    if (!buffer.empty() && now - buffer.first_record >= interval)
-      due.emplace_back(partition, &buffer);
+    if (buffer.empty()) continue;
+    auto age = now - buffer.first_record;
+    any_due = any_due || age >= interval;
+    if (age >= interval || (iceberg_ && age >= interval / 2)) due.emplace_back(partition, &buffer);
   }
-  if (!due.empty()) FlushMany(due);
+  if (any_due) FlushMany(due);
 }
 
 void Sink::CommitToKafka(int32_t partition, int64_t next_offset, bool async) {
