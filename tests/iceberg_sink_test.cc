@@ -62,7 +62,7 @@ struct TableRead {
 
 // pyiceberg's view of the table: its JSON summary and, with rows, every row as JSON.
 TableRead ReadWithPyiceberg(const fs::path& catalog, const fs::path& dir, bool rows,
-                            const std::vector<std::string>& properties = {},
+                            const std::vector<std::string>& env = {},
                             const std::string& table = "default.stock_market") {
   fs::path records = dir / "pyiceberg-rows.jsonl";
   std::vector<std::string> argv = {(SourceDir() / ".deps" / "venv" / "bin" / "python").string(),
@@ -72,8 +72,7 @@ TableRead ReadWithPyiceberg(const fs::path& catalog, const fs::path& dir, bool r
                                    "--table",
                                    table};
   if (rows) argv.insert(argv.end(), {"--records-out", records.string()});
-  for (const auto& p : properties) argv.insert(argv.end(), {"--property", p});
-  auto result = RunCommand(argv, std::chrono::seconds(120));
+  auto result = RunCommand(argv, std::chrono::seconds(120), env);
   TableRead read{result.exit_code, result.out, result.err, -1, {}};
   if (result.exit_code != 0) return read;
   simdjson::dom::parser parser;
@@ -321,9 +320,7 @@ TEST_F(IcebergSinkTest, SameOnAnS3Lake) {
                          std::chrono::seconds(120), s3.Env());
   ASSERT_EQ(sink.exit_code, 0) << sink.err;
   ExpectSeqRowsExactlyOnce(
-      ReadWithPyiceberg(catalog_, dir_.path(), true,
-                        {"s3.endpoint=" + s3.endpoint(), "s3.access-key-id=S3RVER",
-                         "s3.secret-access-key=S3RVER", "s3.region=us-east-1"}),
+      ReadWithPyiceberg(catalog_, dir_.path(), true, s3.Env()),  // the AWS environment
       total);
 }
 

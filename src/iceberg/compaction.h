@@ -19,7 +19,7 @@ struct CompactOptions {
   int64_t target_file_size = 128ll << 20;  // bytes
   // Files at least this large are left alone (default: 3/4 of the target).
   std::optional<int64_t> min_file_size;
-  int min_input_files = 2;  // a partition with fewer small files is not rewritten
+  int min_input_files = 2;         // a partition with fewer small files is not rewritten
   std::filesystem::path temp_dir;  // where new files are written before upload
 };
 

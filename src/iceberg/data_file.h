@@ -35,7 +35,7 @@ enum class ManifestEntryStatus { kExisting = 0, kAdded = 1, kDeleted = 2 };
 struct ManifestEntry {
   ManifestEntryStatus status = ManifestEntryStatus::kAdded;
   int64_t snapshot_id = 0;
-  int64_t sequence_number = 0;       // data sequence number
+  int64_t sequence_number = 0;  // data sequence number
   int64_t file_sequence_number = 0;
   DataFile file;
 };

@@ -20,8 +20,8 @@ namespace ticklake::iceberg {
 
 enum class Transform { kIdentity, kYear, kMonth, kDay, kHour };
 
-std::string_view TransformName(Transform transform);   // "identity", "year", ...
-Transform ParseTransform(std::string_view name);        // throws Error on an unknown name
+std::string_view TransformName(Transform transform);  // "identity", "year", ...
+Transform ParseTransform(std::string_view name);      // throws Error on an unknown name
 
 struct PartitionField {
   int32_t source_id = 0;
@@ -52,7 +52,7 @@ std::string PartitionPath(const PartitionSpec& spec, const Schema& schema,
 struct PartitionRequest {
   std::string source;  // field name as given
   Transform transform = Transform::kIdentity;
-  std::string name;    // partition field name; empty = derived ("index", "ts_day")
+  std::string name;  // partition field name; empty = derived ("index", "ts_day")
 };
 // Parses --partition-by (see above); throws Error naming the bad item.
 std::vector<PartitionRequest> ParseIcebergPartitionBy(std::string_view text);

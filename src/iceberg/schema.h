@@ -16,7 +16,18 @@
 
 namespace ticklake::iceberg {
 
-enum class TypeId { kBoolean, kInt, kLong, kFloat, kDouble, kDate, kTimestamp, kTimestampTz, kString, kBinary };
+enum class TypeId {
+  kBoolean,
+  kInt,
+  kLong,
+  kFloat,
+  kDouble,
+  kDate,
+  kTimestamp,
+  kTimestampTz,
+  kString,
+  kBinary
+};
 
 // The spec's names: "boolean", "int", "long", "float", "double", "date", "timestamp",
 // "timestamptz", "string", "binary".

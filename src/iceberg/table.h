@@ -102,6 +102,10 @@ class Table {
   std::string NewDataFileKey(const std::vector<Literal>& partition, const std::string& stem) const;
   // Lake key of a location written in metadata (throws Error when it is outside the lake).
   std::string KeyOf(const std::string& location) const;
+  // The full URI that metadata records for a lake key (DataFile::location): file:///… for a
+  // local lake, s3://bucket/prefix/… for S3. The inverse of KeyOf.
+  std::string LocationOf(const std::string& key) const;
+  ObjectStore& lake() const { return *lake_; }
 
   void Refresh();
 
@@ -134,7 +138,6 @@ class Table {
   void Commit(
       const std::string& what,
       const std::function<TableMetadata(const TableMetadata& base, Written& written)>& apply);
-  std::string LocationOf(const std::string& key) const;
   std::string NewMetadataKey() const;
   void DeleteQuietly(const Written& keys);
   std::vector<ManifestEntry> ReadManifestEntries(const std::string& manifest_list) const;

@@ -211,6 +211,22 @@ TEST_F(IcebergTableTest, ExpireDeletesOnlyWhatNoKeptSnapshotNeeds) {
   EXPECT_EQ(reloaded.metadata().snapshots.size(), 1u);
 }
 
+TEST_F(IcebergTableTest, UnpartitionedTablesUseAnEmptyPartitionStruct) {
+  CreateTableOptions o = Options();
+  o.partition_by.clear();
+  Table t = Table::Create(catalog_, lake_, {"default", "flat"}, "flat", o);
+  EXPECT_TRUE(t.metadata().DefaultSpec().Unpartitioned());
+  EXPECT_EQ(t.NewDataFileKey({}, "a"), "flat/data/a.parquet");
+  DataFile f;
+  f.location = t.LocationOf("flat/data/a.parquet");
+  f.record_count = 3;
+  t.Append({{f}, {}, {}, {}});
+  ScanPlan plan = Table::Load(catalog_, lake_, {"default", "flat"})->Plan();
+  ASSERT_EQ(plan.files.size(), 1u);
+  EXPECT_TRUE(plan.files[0].partition.empty());
+  EXPECT_EQ(plan.files[0].record_count, 3);
+}
+
 TEST_F(IcebergTableTest, CorruptMetadataIsAnErrorNamingTheFile) {
   Table t = Create();
   t.Append({{File(t, "HSI", 1, 0, 1)}, {}, {}, {}});

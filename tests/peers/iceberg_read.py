@@ -2,7 +2,6 @@
 """Independent Iceberg reader: opens a ticklake table through pyiceberg's SqlCatalog.
 
     iceberg_read.py --catalog PATH --table default.NAME [--snapshot-id N] [--records-out FILE]
-                    [--property KEY=VALUE ...]   # FileIO settings, e.g. s3.endpoint=http://…
 
 Prints one JSON object on stdout:
     {"snapshots": [{"snapshot_id", "parent_id", "sequence_number", "timestamp_ms", "operation",
@@ -15,6 +14,8 @@ Prints one JSON object on stdout:
 one by default). With --records-out every row is written as one JSON object per line: timestamps
 and dates as ISO 8601 text (timestamptz with +00:00), binary as hex, other values as JSON.
 Exits non-zero with a message on stderr when the catalog, table or any file cannot be read.
+Tables on S3 (s3://…) are read with the AWS environment: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL,
+AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (path-style requests).
 Run it with the venv that scripts/setup.sh --test makes: .deps/venv/bin/python.
 """
 
@@ -22,6 +23,7 @@ import argparse
 import datetime
 import decimal
 import json
+import os
 import sys
 
 
@@ -41,14 +43,20 @@ def main():
     parser.add_argument("--table", required=True, help="NAMESPACE.NAME, e.g. default.stock_market")
     parser.add_argument("--snapshot-id", type=int)
     parser.add_argument("--records-out", help="write every row as JSON Lines to this file")
-    parser.add_argument("--property", action="append", default=[], metavar="KEY=VALUE",
-                        help="catalog property, e.g. s3.endpoint, s3.access-key-id, "
-                             "s3.secret-access-key, s3.region for an s3:// lake")
     args = parser.parse_args()
 
     from pyiceberg.catalog.sql import SqlCatalog
 
-    properties = dict(p.split("=", 1) for p in args.property)
+    properties = {}
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        properties["s3.endpoint"] = endpoint
+    for env, key in (("AWS_ACCESS_KEY_ID", "s3.access-key-id"),
+                     ("AWS_SECRET_ACCESS_KEY", "s3.secret-access-key"),
+                     ("AWS_SESSION_TOKEN", "s3.session-token"),
+                     ("AWS_REGION", "s3.region")):
+        if os.environ.get(env):
+            properties[key] = os.environ[env]
     catalog = SqlCatalog("ticklake", uri=f"sqlite:///{args.catalog}", warehouse="file:///nonexistent",
                          **properties)
     table = catalog.load_table(args.table)
