@@ -180,7 +180,7 @@ std::vector<IcebergCommitter::Landed> IcebergCommitter::Land(const std::vector<B
       std::string key = table_->NewDataFileKey(file.data.partition, stem);
       uploads.emplace_back(key, file.local);
       iceberg::DataFile data = file.data;
-      data.location = lake_.UriOf(key);
+      data.location = table_->LocationOf(key);
       request.files.push_back(std::move(data));
       Landed& l = landed[input_batch[file.input]];
       ++l.files;
