@@ -324,6 +324,30 @@ TEST_F(IcebergSinkTest, SameOnAnS3Lake) {
       total);
 }
 
+// --compact-every: the sink compacts between flushes; the replace snapshot keeps every record, and
+// a restarted sink still resumes from the offsets (found past the replace snapshot).
+TEST_F(IcebergSinkTest, CompactsBetweenFlushesAndResumesAfterwards) {
+  BrokerProcess broker(dir_.path());
+  Produce(broker.bootstrap(), dir_.path(), SeqMessages(0, 2000));
+  Subprocess sink(IcebergSinkArgs(broker.bootstrap(), lake_.string(), catalog_,
+                                  {"--flush-records", "100", "--compact-every", "1"}),
+                  dir_.path() / "logs");
+  ASSERT_TRUE(WaitFor([&] { return sink.Stderr().find("compacted") != std::string::npos; },
+                      std::chrono::seconds(60)))
+      << sink.Stderr();
+  ASSERT_TRUE(
+      WaitFor([&] { return CommittedInTable(catalog_, lake_) == 2000; }, std::chrono::seconds(60)));
+  sink.Signal(SIGTERM);
+  EXPECT_EQ(sink.Wait(), 0) << sink.Stderr();
+  TableRead read = ReadWithPyiceberg(catalog_, dir_.path(), false);
+  EXPECT_NE(read.out.find("\"operation\": \"replace\""), std::string::npos) << read.out;
+  Produce(broker.bootstrap(), dir_.path(), SeqMessages(2000, 3000));
+  auto again = RunCommand(IcebergSinkArgs(broker.bootstrap(), lake_.string(), catalog_, {"-e"}));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("\"records_consumed\":1000,"), std::string::npos) << again.out;
+  ExpectSeqRowsExactlyOnce(ReadWithPyiceberg(catalog_, dir_.path(), true), 3000);
+}
+
 TEST_F(IcebergSinkTest, DemoLandsTheFeedInAnIcebergTable) {
   auto demo = RunCommand({TicklakeBinary(), "demo", "--table-format", "iceberg", "--duration", "3",
                           "--rate", "2000", "--data-dir", (dir_.path() / "demo").string()},
