@@ -246,6 +246,44 @@ TEST(IcebergPeersTest, TicklakeReadsAndExtendsWhatPyicebergWrote) {
   EXPECT_EQ(back_doc["snapshots"].get_array().size(), 3u);
 }
 
+TEST(IcebergPeersTest, PyicebergReadsEveryTypeDuckDbWrites) {
+  Lake lake;
+  CreateTableOptions options;
+  int32_t id = 1;
+  for (auto [name, type] :
+       std::vector<std::pair<const char*, TypeId>>{{"b", TypeId::kBoolean},
+                                                   {"i", TypeId::kInt},
+                                                   {"l", TypeId::kLong},
+                                                   {"f", TypeId::kFloat},
+                                                   {"d", TypeId::kDouble},
+                                                   {"day", TypeId::kDate},
+                                                   {"ts", TypeId::kTimestamp},
+                                                   {"tstz", TypeId::kTimestampTz},
+                                                   {"s", TypeId::kString},
+                                                   {"bin", TypeId::kBinary}}) {
+    options.schema.fields.push_back(NestedField{id++, name, type, false, ""});
+  }
+  options.partition_by = ParseIcebergPartitionBy("month(day),hour(tstz),year(ts)");
+  Table table = Table::Create(lake.catalog, lake.store, {"default", "types"}, "types", options);
+  DataFile f = lake.Write(table,
+                          "SELECT true AS b, -7 AS i, 1234567890123::BIGINT AS l, 1.5::FLOAT AS f, "
+                          "-0.25 AS d, DATE '1969-12-31' AS day, "
+                          "TIMESTAMP '2026-01-02 03:04:05.678901' AS ts, "
+                          "TIMESTAMPTZ '2026-01-02 03:00:00+00' AS tstz, 'ü' AS s, "
+                          "'\\x00\\xFF'::BLOB AS bin",
+                          {int32_t{-1}, int32_t{20455 * 24 + 3}, int32_t{56}});
+  table.Append({{f}, {}, {}, {}});
+  auto rows_file = lake.dir.path() / "rows.jsonl";
+  CommandResult py = RunCommand({Python(), Peer("iceberg_read.py"), "--catalog", lake.catalog_path,
+                                 "--table", "default.types", "--records-out", rows_file.string()});
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  std::string row = ReadWholeFile(rows_file);
+  EXPECT_EQ(row,
+            "{\"b\": true, \"i\": -7, \"l\": 1234567890123, \"f\": 1.5, \"d\": -0.25, "
+            "\"day\": \"1969-12-31\", \"ts\": \"2026-01-02T03:04:05.678901\", "
+            "\"tstz\": \"2026-01-02T03:00:00+00:00\", \"s\": \"\\u00fc\", \"bin\": \"00ff\"}\n");
+}
+
 TEST(IcebergPeersTest, PyicebergReadsATableInAnS3Lake) {
   TempDir dir("ticklake-iceberg-s3");
   S3ServerProcess server(dir.path(), {"lake"});

@@ -118,28 +118,42 @@ AvroWriter::AvroWriter(std::string schema_json, std::map<std::string, std::strin
     : schema_json_(std::move(schema_json)),
       metadata_(std::move(metadata)),
       where_(std::move(where)) {
-  if (avro_schema_from_json_length(schema_json_.data(), schema_json_.size(), &schema_) != 0) {
-    AvroFail(where_, "bad schema");
-  }
-  iface_ = avro_generic_class_from_schema(schema_);
-  if (!iface_) AvroFail(where_, "cannot make a record class");
-  file_ = open_memstream(&buffer_, &size_);
-  if (!file_) Fail("avro {}: open_memstream failed", where_);
-  // Deflate, as Java and pyiceberg write manifests.
-  if (avro_file_writer_create_with_codec_fp(file_, where_.c_str(), 0, schema_, &writer_, "deflate",
-                                            0) != 0) {
-    writer_ = nullptr;
-    AvroFail(where_, "cannot start the container");
+  try {
+    if (avro_schema_from_json_length(schema_json_.data(), schema_json_.size(), &schema_) != 0) {
+      schema_ = nullptr;
+      AvroFail(where_, "bad schema");
+    }
+    iface_ = avro_generic_class_from_schema(schema_);
+    if (!iface_) AvroFail(where_, "cannot make a record class");
+    file_ = open_memstream(&buffer_, &size_);
+    if (!file_) Fail("avro {}: open_memstream failed", where_);
+    // Deflate, as Java and pyiceberg write manifests.
+    if (avro_file_writer_create_with_codec_fp(file_, where_.c_str(), 0, schema_, &writer_,
+                                              "deflate", 0) != 0) {
+      writer_ = nullptr;
+      AvroFail(where_, "cannot start the container");
+    }
+  } catch (...) {
+    Close();  // the destructor does not run for a constructor that throws
+    throw;
   }
 }
 
-AvroWriter::~AvroWriter() {
+AvroWriter::~AvroWriter() { Close(); }
+
+void AvroWriter::Close() {
   if (have_record_) avro_value_decref(&record_);
   if (writer_) avro_file_writer_close(writer_);
   if (file_) fclose(file_);
   free(buffer_);
   if (iface_) avro_value_iface_decref(iface_);
   if (schema_) avro_schema_decref(schema_);
+  have_record_ = false;
+  writer_ = nullptr;
+  file_ = nullptr;
+  buffer_ = nullptr;
+  iface_ = nullptr;
+  schema_ = nullptr;
 }
 
 avro_value_t& AvroWriter::NewRecord() {
@@ -176,24 +190,38 @@ std::string AvroWriter::Finish() {
 AvroReader::AvroReader(std::string bytes, std::string where)
     : bytes_(std::move(bytes)), where_(std::move(where)) {
   metadata_ = ReadAvroMetadata(bytes_, where_);
-  file_ = fmemopen(bytes_.data(), bytes_.size(), "rb");
-  if (!file_) Fail("avro {}: fmemopen failed", where_);
-  if (avro_file_reader_fp(file_, where_.c_str(), 0, &reader_) != 0) {
-    reader_ = nullptr;
-    AvroFail(where_, "not a readable Avro container file");
+  try {
+    file_ = fmemopen(bytes_.data(), bytes_.size(), "rb");
+    if (!file_) Fail("avro {}: fmemopen failed", where_);
+    if (avro_file_reader_fp(file_, where_.c_str(), 0, &reader_) != 0) {
+      reader_ = nullptr;
+      AvroFail(where_, "not a readable Avro container file");
+    }
+    // The reader hands out a new reference to the writer's schema; the class keeps its own.
+    avro_schema_t writer_schema = avro_file_reader_get_writer_schema(reader_);
+    iface_ = avro_generic_class_from_schema(writer_schema);
+    avro_schema_decref(writer_schema);
+    if (!iface_ || avro_generic_value_new(iface_, &record_) != 0) {
+      AvroFail(where_, "cannot make a record for the file's schema");
+    }
+    have_record_ = true;
+  } catch (...) {
+    Close();  // the destructor does not run for a constructor that throws
+    throw;
   }
-  iface_ = avro_generic_class_from_schema(avro_file_reader_get_writer_schema(reader_));
-  if (!iface_ || avro_generic_value_new(iface_, &record_) != 0) {
-    AvroFail(where_, "cannot make a record for the file's schema");
-  }
-  have_record_ = true;
 }
 
-AvroReader::~AvroReader() {
+AvroReader::~AvroReader() { Close(); }
+
+void AvroReader::Close() {
   if (have_record_) avro_value_decref(&record_);
   if (iface_) avro_value_iface_decref(iface_);
   if (reader_) avro_file_reader_close(reader_);
   if (file_) fclose(file_);
+  have_record_ = false;
+  iface_ = nullptr;
+  reader_ = nullptr;
+  file_ = nullptr;
 }
 
 avro_value_t* AvroReader::Next() {

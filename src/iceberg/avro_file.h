@@ -37,6 +37,8 @@ class AvroWriter {
   std::string Finish();
 
  private:
+  void Close();
+
   std::string schema_json_;
   std::map<std::string, std::string> metadata_;
   std::string where_;
@@ -65,6 +67,8 @@ class AvroReader {
   const std::string& where() const { return where_; }
 
  private:
+  void Close();
+
   std::string bytes_;
   std::string where_;
   std::map<std::string, std::string> metadata_;

@@ -101,7 +101,10 @@ std::string FieldIdsOption(const Schema& schema, const std::vector<std::string>&
 
 DataFile WriteParquet(duck::Connection& conn, const std::string& select_sql, const Schema& schema,
                       const std::filesystem::path& local_file) {
+  // Every column is cast to its Iceberg type's DuckDB type, so the Parquet physical and logical
+  // types are the ones Iceberg readers expect (a literal like -0.25 is DECIMAL in DuckDB).
   std::vector<std::string> columns;
+  std::string casts;
   duck::Result described = conn.Query(fmt::format("DESCRIBE {}", select_sql));
   for (size_t row = 0; row < described.RowCount(); ++row) {
     std::string name = described.GetString(0, row).value_or("");
@@ -109,10 +112,14 @@ DataFile WriteParquet(duck::Connection& conn, const std::string& select_sql, con
     if (!field || field->name != name) {
       Fail("iceberg: column '{}' of the data to write is not in the table schema", name);
     }
+    std::string quoted = duck::QuoteIdentifier(name);
+    casts += fmt::format("{}CAST({} AS {}) AS {}", casts.empty() ? "" : ", ", quoted,
+                         DuckDbType(field->type), quoted);
     columns.push_back(std::move(name));
   }
-  conn.Query(fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, {})", select_sql,
-                         duck::QuoteLiteral(local_file.string()), FieldIdsOption(schema, columns)));
+  conn.Query(fmt::format("COPY (SELECT {} FROM ({})) TO {} (FORMAT parquet, COMPRESSION zstd, {})",
+                         casts, select_sql, duck::QuoteLiteral(local_file.string()),
+                         FieldIdsOption(schema, columns)));
   return DescribeParquet(conn, local_file, schema);
 }
 

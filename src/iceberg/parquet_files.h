@@ -25,7 +25,8 @@ std::string DuckDbType(TypeId type);
 std::string FieldIdsOption(const Schema& schema, const std::vector<std::string>& columns);
 
 // COPY (select_sql) TO local_file as Parquet (zstd) with the schema's field ids. The query's
-// columns must be named as schema fields and have their DuckDB types. Returns the file's
+// columns must be named as schema fields; each is CAST to its field's DuckDB type (a value that
+// does not convert is an Error, as DuckDB's CAST says). Returns the file's
 // DataFile (location left empty, partition left to the caller) with statistics.
 DataFile WriteParquet(duck::Connection& conn, const std::string& select_sql, const Schema& schema,
                       const std::filesystem::path& local_file);

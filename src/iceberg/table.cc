@@ -352,6 +352,15 @@ void Table::Commit(const std::string& what,
         metadata_location_ = location;
         return;
       }
+    } catch (const CommitConflict&) {
+      DeleteQuietly(written);
+      throw;
+    } catch (const Error&) {
+      DeleteQuietly(written);
+      // A stale base can name files an expire has deleted since: when the table moved on,
+      // the failure is a lost race like any other, and the operation is re-applied.
+      if (catalog_->MetadataLocation(ident_) == metadata_location_) throw;
+      written.clear();
     } catch (...) {
       DeleteQuietly(written);
       throw;
@@ -397,7 +406,41 @@ Snapshot Table::Append(const AppendRequest& request) {
       bytes += file.file_size_in_bytes;
       partitions.insert(file.partition);
     }
+    std::vector<ManifestFile> kept;
+    if (parent) {
+      kept = ReadManifestList(lake_->Get(KeyOf(parent->manifest_list)), parent->manifest_list);
+    }
+    // Fast append keeps the parent's manifests and adds one; once a table has many manifests
+    // (commit.manifest.min-count-to-merge, 100 as in Java), the append merges each spec's live
+    // entries into one manifest, so a table the sink appends to every few seconds stays cheap
+    // to plan. Entries deleted by earlier snapshots are dropped by the merge.
+    auto property = [&](const char* key, const char* fallback) {
+      auto it = next.properties.find(key);
+      return it == next.properties.end() ? std::string(fallback) : it->second;
+    };
+    size_t merge_at = 100;
+    try {
+      merge_at = std::stoul(property("commit.manifest.min-count-to-merge", "100"));
+    } catch (const std::exception&) {
+    }
+    bool merge = property("commit.manifest-merge.enabled", "true") == "true" &&
+                 kept.size() + by_spec.size() >= std::max<size_t>(merge_at, 2);
     std::vector<ManifestFile> manifests;
+    if (merge) {
+      std::vector<ManifestFile> unmerged;
+      for (const auto& m : kept) {
+        if (!next.SpecById(m.spec_id)) {
+          unmerged.push_back(m);
+          continue;
+        }
+        for (auto& e : ReadManifest(lake_->Get(KeyOf(m.path)), m, m.path)) {
+          if (e.status == ManifestEntryStatus::kDeleted) continue;
+          e.status = ManifestEntryStatus::kExisting;
+          by_spec[m.spec_id].push_back(std::move(e));
+        }
+      }
+      kept = std::move(unmerged);
+    }
     std::string uuid = RandomUuid();
     for (const auto& [spec_id, entries] : by_spec) {
       const PartitionSpec& spec = *next.SpecById(spec_id);
@@ -410,13 +453,13 @@ Snapshot Table::Append(const AppendRequest& request) {
       m.path = location;
       m.length = static_cast<int64_t>(bytes_out.size());
       m.sequence_number = m.min_sequence_number = snap.sequence_number;
+      for (const auto& e : entries) {
+        m.min_sequence_number = std::min(m.min_sequence_number, e.sequence_number);
+      }
       m.added_snapshot_id = snap.snapshot_id;
       manifests.push_back(std::move(m));
     }
-    if (parent) {  // fast append: the parent's manifests are kept as they are
-      auto kept = ReadManifestList(lake_->Get(KeyOf(parent->manifest_list)), parent->manifest_list);
-      manifests.insert(manifests.end(), kept.begin(), kept.end());
-    }
+    manifests.insert(manifests.end(), kept.begin(), kept.end());
     std::string list_key =
         fmt::format("{}/metadata/snap-{}-1-{}.avro", root_key_, snap.snapshot_id, uuid);
     snap.manifest_list = LocationOf(list_key);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "common/file_util.h"
 #include "iceberg/manifest.h"
 #include "store/memory_store.h"
@@ -107,6 +109,44 @@ TEST_F(IcebergTableTest, ConcurrentAppendsFromTwoTablesKeepBothCommits) {
   EXPECT_EQ(CountKeys("ticks/metadata/"), metadata_files + 3);
 }
 
+TEST_F(IcebergTableTest, WritersOnTwoThreadsLoseNoCommit) {
+  Create();
+  constexpr int kAppends = 15;
+  auto writer = [&](std::string index) {
+    SqlCatalog catalog(catalog_.path());  // one catalog connection per thread
+    Table t = *Table::Load(catalog, lake_, ident_);
+    for (int i = 0; i < kAppends; ++i) {
+      DataFile f;
+      f.partition = {index, int32_t{1}};
+      f.location = t.LocationOf(t.NewDataFileKey(f.partition, fmt::format("{}-{}", index, i)));
+      f.record_count = 1;
+      t.Append({{f}, {}, {}, {}});
+    }
+  };
+  std::thread a(writer, "HSI"), b(writer, "N225");
+  a.join();
+  b.join();
+  Table t = *Table::Load(catalog_, lake_, ident_);
+  EXPECT_EQ(t.metadata().snapshots.size(), 2u * kAppends);
+  EXPECT_EQ(t.Plan().files.size(), 2u * kAppends);
+  EXPECT_EQ(t.metadata().CurrentSnapshot()->summary.at("total-records"),
+            std::to_string(2 * kAppends));
+  EXPECT_EQ(t.metadata().last_sequence_number, 2 * kAppends);
+}
+
+TEST_F(IcebergTableTest, AStaleBaseWhoseFilesWereExpiredIsRetried) {
+  Table a = Create();
+  a.Append({{File(a, "HSI", 1, 0, 1)}, {}, {}, {}});
+  Table b = *Table::Load(catalog_, lake_, ident_);  // its base: the first snapshot
+  a.Append({{File(a, "HSI", 1, 0, 1)}, {}, {}, {}});
+  ExpireResult expired = a.Expire(INT64_MAX, 1, std::nullopt);
+  ASSERT_EQ(expired.snapshots_expired, 1);
+  ASSERT_FALSE(lake_.Head(b.KeyOf(b.metadata().CurrentSnapshot()->manifest_list)));
+  Snapshot s = b.Append({{File(b, "N225", 1, 0, 1)}, {}, {}, {}});
+  EXPECT_EQ(s.summary.at("total-data-files"), "3");
+  EXPECT_EQ(Table::Load(catalog_, lake_, ident_)->Plan().files.size(), 3u);
+}
+
 TEST_F(IcebergTableTest, ValidateHookAbortsWithoutLeavingFiles) {
   Table t = Create();
   t.Append({{File(t, "HSI", 1, 0, 1)}, {{"offset", "10"}}, {}, {}});
@@ -209,6 +249,36 @@ TEST_F(IcebergTableTest, ExpireDeletesOnlyWhatNoKeptSnapshotNeeds) {
   EXPECT_EQ(plan.snapshot->summary.at("total-records"), "30");
   EXPECT_TRUE(lake_.Head(t.KeyOf(plan.snapshot->manifest_list)));
   EXPECT_EQ(reloaded.metadata().snapshots.size(), 1u);
+}
+
+TEST_F(IcebergTableTest, AppendsMergeManifestsPastTheThreshold) {
+  Table t = Create();
+  t.SetProperties({{"commit.manifest.min-count-to-merge", "3"}});
+  DataFile first = File(t, "HSI", 1, 0, 1, 5);
+  Snapshot s1 = t.Append({{first}, {}, {}, {}});
+  t.Append({{File(t, "HSI", 1, 0, 1)}, {}, {}, {}});
+  DataFile merged_away = File(t, "N225", 1, 0, 1);
+  t.Append({{merged_away}, {}, {}, {}});  // third manifest: merged with the two before
+  t.Rewrite({{merged_away.location}, {File(t, "N225", 1, 0, 1)}, {}});
+  Snapshot last = t.Append({{File(t, "HSI", 2, 0, 1)}, {}, {}, {}});
+  auto manifests = ReadManifestList(lake_.Get(t.KeyOf(last.manifest_list)), last.manifest_list);
+  ASSERT_EQ(manifests.size(), 1u);  // merged again: 1 merged + 1 rewritten + 1 new >= 3
+  EXPECT_EQ(manifests[0].added_files_count, 1);
+  EXPECT_EQ(manifests[0].existing_files_count, 3);
+  EXPECT_EQ(manifests[0].deleted_files_count, 0);
+  EXPECT_EQ(manifests[0].min_sequence_number, 1);
+  EXPECT_EQ(last.summary.at("total-data-files"), "4");
+  EXPECT_EQ(last.summary.at("total-records"), "35");
+  ScanPlan plan = Table::Load(catalog_, lake_, ident_)->Plan();
+  EXPECT_EQ(plan.files.size(), 4u);
+  // Entries keep their original snapshot and sequence number through the merge.
+  for (const auto& e : t.LiveEntries(last)) {
+    if (e.file.location == first.location) {
+      EXPECT_EQ(e.snapshot_id, s1.snapshot_id);
+      EXPECT_EQ(e.sequence_number, 1);
+      EXPECT_EQ(e.status, ManifestEntryStatus::kExisting);
+    }
+  }
 }
 
 TEST_F(IcebergTableTest, UnpartitionedTablesUseAnEmptyPartitionStruct) {
