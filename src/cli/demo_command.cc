@@ -162,8 +162,10 @@ int RunDemo(const DemoOptions& opts) {
   lake::SinkStats sink_stats;
   std::atomic<bool> stop_sink{false};
   lake::SinkSummary sink_summary;
-  fmt::print("2. sink: consumer group {} landing Parquet in {}/{}/index=<symbol>/\n", sink.group,
-             lake_dir.string(), opts.topic);
+  fmt::print("2. sink: consumer group {} landing Parquet in {}/{}/{}index=<symbol>/{}\n",
+             sink.group, lake_dir.string(), opts.topic,
+             opts.table_format == "iceberg" ? "data/" : "",
+             opts.table_format == "iceberg" ? " (an Iceberg table, a snapshot per flush)" : "");
   StageThread sink_thread([&] {
     sink_summary = lake::RunSink(
         sink, [&] { return stop_sink.load() || StopRequested(); }, &sink_stats);
