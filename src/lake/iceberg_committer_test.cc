@@ -114,5 +114,29 @@ TEST_F(IcebergCommitterTest, NewFieldsEvolveTheSchemaAndMisfitsAreDeadLetters) {
   EXPECT_EQ(TableOffsets(), (KafkaOffsets{{0, 6}}));
 }
 
+TEST_F(IcebergCommitterTest, AMemberWithAStaleViewEvolvesTheCurrentSchema) {
+  auto a = Member();
+  auto b = Member();
+  a->Resume(0);
+  std::string base = Records(0, 0, 2);
+  a->Land({{0, 0, 2, &base, nullptr}});
+  b->Resume(1);  // b's view: the schema without either new column
+  std::string with_x = Records(0, 2, 4, ",\"x\":1");
+  a->Land({{0, 2, 4, &with_x, nullptr}});
+  // b plans on the table as it is now: "y" gets an id after "x", not the one "x" took.
+  std::string with_y = Records(1, 0, 3, ",\"y\":\"v\"");
+  EXPECT_EQ(b->Land({{1, 0, 3, &with_y, nullptr}})[0].records, 3);
+  iceberg::SqlCatalog catalog((dir_.path() / "catalog.db").string());
+  auto table = iceberg::Table::Load(catalog, lake_, {"default", "ticks"});
+  ASSERT_TRUE(table);
+  const auto& schema = table->metadata().CurrentSchema();
+  ASSERT_TRUE(schema.FindByName("x") && schema.FindByName("y"));
+  EXPECT_NE(schema.FindByName("x")->id, schema.FindByName("y")->id);
+  int64_t records = 0;
+  for (const auto& file : table->Plan().files) records += file.record_count;
+  EXPECT_EQ(records, 7);
+  EXPECT_EQ(TableOffsets(), (KafkaOffsets{{0, 4}, {1, 3}}));
+}
+
 }  // namespace
 }  // namespace ticklake::lake
