@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <utility>
+
 #include "common/file_util.h"
 #include "lake/commit_log.h"
 #include "store/memory_store.h"
@@ -19,6 +22,17 @@ std::string Records(int32_t partition, int64_t first, int64_t end, const std::st
   }
   return out;
 }
+
+// A lake that runs `hook` once, at the next batch upload: between a flush's planning and its
+// commit, where another writer's commit lands in real life.
+class HookedStore : public MemoryStore {
+ public:
+  void PutFiles(const std::vector<FileUpload>& files) override {
+    if (hook) std::exchange(hook, nullptr)();
+    MemoryStore::PutFiles(files);
+  }
+  std::function<void()> hook;
+};
 
 class IcebergCommitterTest : public ::testing::Test {
  protected:
@@ -41,7 +55,7 @@ class IcebergCommitterTest : public ::testing::Test {
 
   TempDir dir_;
   std::vector<std::unique_ptr<TempDir>> temps_;
-  MemoryStore lake_;
+  HookedStore lake_;
 };
 
 TEST_F(IcebergCommitterTest, OffsetsCarryForwardAcrossMembersAndResumeFromTheTable) {
@@ -135,6 +149,42 @@ TEST_F(IcebergCommitterTest, AMemberWithAStaleViewEvolvesTheCurrentSchema) {
   int64_t records = 0;
   for (const auto& file : table->Plan().files) records += file.record_count;
   EXPECT_EQ(records, 7);
+  EXPECT_EQ(TableOffsets(), (KafkaOffsets{{0, 4}, {1, 3}}));
+}
+
+TEST_F(IcebergCommitterTest, ACommitBetweenPlanAndCommitKeepsItsOffsets) {
+  auto a = Member();
+  auto b = Member();
+  a->Resume(0);
+  b->Resume(1);
+  std::string p0 = Records(0, 0, 5), p1 = Records(1, 0, 3);
+  // a commits partition 0 while b uploads: b's summary is recomputed on a's snapshot.
+  lake_.hook = [&] { a->Land({{0, 0, 5, &p0, nullptr}}); };
+  EXPECT_EQ(b->Land({{1, 0, 3, &p1, nullptr}})[0].records, 3);
+  EXPECT_EQ(TableOffsets(), (KafkaOffsets{{0, 5}, {1, 3}}));
+}
+
+TEST_F(IcebergCommitterTest, ASchemaChangeBetweenPlanAndCommitMakesTheFlushWriteAgain) {
+  auto a = Member();
+  auto b = Member();
+  a->Resume(0);
+  b->Resume(1);
+  std::string base = Records(0, 0, 2);
+  a->Land({{0, 0, 2, &base, nullptr}});
+  // b plans "y" with the next free id; before it commits, a adds "x" and takes that id.
+  std::string with_x = Records(0, 2, 4, ",\"x\":1");
+  lake_.hook = [&] { a->Land({{0, 2, 4, &with_x, nullptr}}); };
+  std::string with_y = Records(1, 0, 3, ",\"y\":\"v\"");
+  EXPECT_EQ(b->Land({{1, 0, 3, &with_y, nullptr}})[0].records, 3);
+  iceberg::SqlCatalog catalog((dir_.path() / "catalog.db").string());
+  auto table = iceberg::Table::Load(catalog, lake_, {"default", "ticks"});
+  ASSERT_TRUE(table);
+  const auto& schema = table->metadata().CurrentSchema();
+  ASSERT_TRUE(schema.FindByName("x") && schema.FindByName("y"));
+  EXPECT_EQ(schema.FindByName("y")->id, schema.FindByName("x")->id + 1);
+  int64_t records = 0;
+  for (const auto& file : table->Plan().files) records += file.record_count;
+  EXPECT_EQ(records, 7);  // b's first files were never committed
   EXPECT_EQ(TableOffsets(), (KafkaOffsets{{0, 4}, {1, 3}}));
 }
 
