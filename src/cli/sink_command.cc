@@ -36,10 +36,21 @@ Runner AddSinkCommand(CLI::App& app) {
       "Use path-style S3 URLs (automatic when AWS_ENDPOINT_URL[_S3] names a custom endpoint)");
   sub->add_option("--format", s.format, "File format: parquet, jsonl or jsonl.gz")
       ->capture_default_str();
+  sub->add_option("--table-format", s.table_format,
+                  "hive (key=value folders, crawled into the catalog) or iceberg (an Apache "
+                  "Iceberg v2 table in the SQL catalog --catalog, committed exactly once)")
+      ->capture_default_str();
+  sub->add_option("--compact-every", s.compact_every_s,
+                  "Iceberg: rewrite the table's small files every SECS seconds, between flushes "
+                  "(0 = never; or run `ticklake compact`)")
+      ->capture_default_str()
+      ->check(kNonNegative);
   sub->add_option(
          "--partition-by", s.partition_by,
          "Hive partition folders: record fields and/or KEY=UNIT(SOURCE) time buckets, e.g. "
-         "'Index,dt=day(ts)' (UNIT year|month|day|hour, SOURCE a field or kafka); '' for none")
+         "'Index,dt=day(ts)' (UNIT year|month|day|hour, SOURCE a field or kafka); with "
+         "--table-format iceberg the partition spec: FIELD or UNIT(FIELD), e.g. 'Index,day(ts)'; "
+         "'' for none")
       ->capture_default_str();
   sub->add_option("--flush-records", s.flush_records, "Close a file after this many records")
       ->capture_default_str()
@@ -69,7 +80,8 @@ Runner AddSinkCommand(CLI::App& app) {
       ->check(kPositive);
   sub->add_option(
       "--catalog", s.catalog,
-      "Keep this catalog's table for the topic current after each commit (no crawler needed)");
+      "Keep this catalog's table for the topic current after each commit (no crawler needed); "
+      "with --table-format iceberg the Iceberg SQL catalog (default ticklake-data/catalog.db)");
   sub->add_option("--database", s.catalog_database, "Catalog database for --catalog")
       ->capture_default_str();
   sub->add_flag("-e,--exit-at-end", s.exit_at_end,
@@ -83,6 +95,7 @@ Runner AddSinkCommand(CLI::App& app) {
     s.properties = kafka::ParseProperties(opts->properties);
     s.on_error = lake::ParseOnError(opts->on_error);
     s.progress = true;
+    if (s.table_format == "iceberg" && s.catalog.empty()) s.catalog = "ticklake-data/catalog.db";
     lake::SinkSummary summary = lake::RunSink(s, StopRequested);
     if (opts->json) fmt::print("{}\n", lake::SummaryJson(s, summary));
     fmt::print(stderr,

@@ -588,6 +588,12 @@ Snapshot Table::Rewrite(const RewriteRequest& request) {
     written.push_back(list_key);
 
     snap.summary = request.summary;
+    // A rewrite changes no rows, so the writers' bookkeeping of what the table holds (the
+    // sink's Kafka offsets) stays true: carry it forward, or expiring the snapshots before this
+    // one would lose it.
+    for (const auto& [key, value] : parent->summary) {
+      if (key.starts_with(kCarriedSummaryPrefix)) snap.summary.try_emplace(key, value);
+    }
     snap.summary["operation"] = "replace";
     snap.summary["added-data-files"] = std::to_string(request.added.size());
     snap.summary["deleted-data-files"] = std::to_string(removed.size());

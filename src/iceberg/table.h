@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.h"
@@ -52,6 +53,10 @@ struct AppendRequest {
   // Called with the current metadata before each attempt; throws CommitConflict to abort.
   std::function<void(const TableMetadata&)> validate;
 };
+
+// Summary keys with this prefix (the sink's ticklake.kafka.* offsets) describe what the table
+// holds; a rewrite copies them from its parent snapshot, since it changes no rows.
+inline constexpr std::string_view kCarriedSummaryPrefix = "ticklake.";
 
 struct RewriteRequest {              // compaction: replace `removed` by `added`, same rows
   std::vector<std::string> removed;  // data file locations, all live in the current snapshot

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <thread>
 
 #include "common/file_util.h"
@@ -183,6 +184,19 @@ TEST_F(IcebergTableTest, RewriteReplacesFilesAndConflictsWhenAnInputIsGone) {
   t.Rewrite({{f3.location}, {File(t, "N225", 1, 0, 1)}, {}});
   EXPECT_EQ(t.Plan().files.size(), 3u);
   EXPECT_EQ(t.metadata().CurrentSnapshot()->summary.at("total-records"), "30");
+}
+
+TEST_F(IcebergTableTest, RewriteCarriesTheWritersOffsetsThroughExpire) {
+  Table t = Create();
+  DataFile f1 = File(t, "HSI", 1, 0, 1), f2 = File(t, "HSI", 1, 2, 3);
+  t.Append({{f1}, {{"ticklake.kafka.offsets", R"({"0":2})"}}, {}, {}});
+  t.Append({{f2}, {{"ticklake.kafka.offsets", R"({"0":4})"}}, {}, {}});
+  Snapshot r = t.Rewrite({{f1.location, f2.location}, {File(t, "HSI", 1, 0, 3)}, {}});
+  EXPECT_EQ(r.summary.at("ticklake.kafka.offsets"), R"({"0":4})");
+  // Only the replace snapshot is left: the sink must still find where to resume.
+  t.Expire(std::numeric_limits<int64_t>::max(), 1, std::nullopt);
+  ASSERT_EQ(t.metadata().snapshots.size(), 1u);
+  EXPECT_EQ(t.metadata().CurrentSnapshot()->summary.at("ticklake.kafka.offsets"), R"({"0":4})");
 }
 
 TEST_F(IcebergTableTest, SchemaEvolutionAddsAndPromotesOnly) {

@@ -20,6 +20,7 @@
 #include "common/json_writer.h"
 #include "common/metrics.h"
 #include "lake/commit_log.h"
+#include "lake/iceberg_committer.h"
 #include "lake/lake_file_encoder.h"
 #include "lake/record_parser.h"
 #include "store/object_store.h"
@@ -104,6 +105,12 @@ struct PartitionBuffer {
   }
 };
 
+bool IsIceberg(const SinkOptions& options) {
+  if (options.table_format == "iceberg") return true;
+  if (options.table_format == "hive") return false;
+  Fail("unknown --table-format '{}': expected hive or iceberg", options.table_format);
+}
+
 class Sink {
  public:
   Sink(const SinkOptions& options, SinkStats& stats)
@@ -113,12 +120,24 @@ class Sink {
             options.lake,
             StoreOptions{options.s3_path_style ? std::optional<bool>(true) : std::nullopt})),
         log_(*store_, options.topic),
-        parser_(ParsePartitionSpec(options.partition_by), options.max_record_bytes,
-                options.kafka_columns),
+        // Iceberg partitions are computed from typed values (hidden partitioning), and the
+        // Kafka columns tell the committer each record's offset.
+        parser_(IsIceberg(options) ? std::vector<PartitionColumn>{}
+                                   : ParsePartitionSpec(options.partition_by),
+                options.max_record_bytes, options.kafka_columns || IsIceberg(options)),
         temp_("ticklake-sink"),
         encoder_(ParseLakeFormat(options.format), options.kafka_columns, options.max_record_bytes,
                  temp_.path()),
-        extension_(FileExtension(ParseLakeFormat(options.format))) {}
+        extension_(FileExtension(ParseLakeFormat(options.format))) {
+    if (IsIceberg(options)) {
+      if (options.format != "parquet")
+        Fail("Iceberg tables are written as Parquet, not {}", options.format);
+      iceberg_ = std::make_unique<IcebergCommitter>(
+          IcebergSinkOptions{options.catalog, options.topic, options.partition_by,
+                             options.kafka_columns, options.on_error, temp_.path()},
+          *store_);
+    }
+  }
 
   // After a failure, leaving the group must not try to land buffers again: drop them, so that
   // whoever gets the partitions resumes from the lake's last commit.
@@ -140,6 +159,10 @@ class Sink {
   void Flush(int32_t partition, PartitionBuffer& buffer);
   // Lands the buffers of several partitions: one encode and one upload, a commit per partition.
   void FlushMany(const std::vector<std::pair<int32_t, PartitionBuffer*>>& due);
+  // FlushMany into an Iceberg table: one snapshot for all the partitions.
+  void FlushIceberg(const std::vector<std::pair<int32_t, PartitionBuffer*>>& due);
+  // Counts a partition's landed batch and clears its buffer.
+  void CountLanded(PartitionBuffer& buffer, int64_t records, int64_t files, int64_t bytes);
   void FlushAll();
   void FlushDue();
   void CommitToKafka(int32_t partition, int64_t next_offset, bool async);
@@ -150,6 +173,9 @@ class Sink {
   // Brings the catalog's table for the topic up to date (if --catalog); failures are reported
   // and retried at the next commit, never fatal: the lake is already correct.
   void UpdateCatalog();
+  // --compact-every: compacts the Iceberg table between flushes; failures are reported, never
+  // fatal (the table is correct without it).
+  void CompactIceberg();
 
   const SinkOptions& options_;
   SinkStats& stats_;
@@ -169,10 +195,12 @@ class Sink {
   Clock::time_point last_progress_ = Clock::now();
   int64_t last_progress_records_ = 0;
   bool aborting_ = false;
+  std::unique_ptr<IcebergCommitter> iceberg_;  // --table-format iceberg
   std::unique_ptr<catalog::Catalog> catalog_;
   bool catalog_stale_ = false;
   Clock::time_point last_catalog_update_;
   int64_t catalog_run_ = 0;  // this session's run in the catalog's crawl history
+  Clock::time_point last_compaction_ = Clock::now();
 };
 
 void Sink::RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -205,7 +233,8 @@ void Sink::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
   for (int i = 0; i < partitions->cnt; ++i) {
     auto& tp = partitions->elems[i];
     if (options_.topic != tp.topic) continue;
-    std::optional<int64_t> next = log_.Recover(tp.partition);
+    std::optional<int64_t> next =
+        iceberg_ ? iceberg_->Resume(tp.partition) : log_.Recover(tp.partition);
     PartitionBuffer& buffer = buffers_[tp.partition];
     buffer = PartitionBuffer{};
     if (next) {
@@ -371,6 +400,7 @@ void Sink::Handle(const rd_kafka_message_t* m) {
 void Sink::Flush(int32_t partition, PartitionBuffer& buffer) { FlushMany({{partition, &buffer}}); }
 
 void Sink::FlushMany(const std::vector<std::pair<int32_t, PartitionBuffer*>>& due) {
+  if (iceberg_) return FlushIceberg(due);
   // One encode for every file of every partition, one upload, then one commit per partition:
   // the fixed cost of a DuckDB statement per file would otherwise dominate small files.
   std::vector<LakeFileEncoder::File> encode;
@@ -421,20 +451,50 @@ void Sink::FlushMany(const std::vector<std::pair<int32_t, PartitionBuffer*>>& du
     log_.Commit(partition, buffer->next_offset, files[i]);
     CommitToKafka(partition, buffer->next_offset, /*async=*/true);
     catalog_stale_ = true;
-    stats_.records_written += buffer->written;
-    stats_.files_written += static_cast<int64_t>(files[i].size());
-    stats_.bytes_written += bytes[i];
-    stats_.batches_committed++;
-    Metrics().written.Add(buffer->written);
-    Metrics().files.Add(static_cast<int64_t>(files[i].size()));
-    Metrics().bytes.Add(bytes[i]);
-    Metrics().batches.Add();
-    buffered_bytes_ -= buffer->bytes;
-    buffer->Clear();
+    CountLanded(*buffer, buffer->written, static_cast<int64_t>(files[i].size()), bytes[i]);
   }
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   flush_seconds_ = flush_seconds_ * 0.7 + seconds * 0.3;
   Metrics().flush_seconds.Observe(seconds);
+}
+
+void Sink::FlushIceberg(const std::vector<std::pair<int32_t, PartitionBuffer*>>& due) {
+  std::vector<IcebergCommitter::Batch> batches;
+  std::vector<std::pair<int32_t, PartitionBuffer*>> flushed;
+  for (auto [partition, buffer] : due) {
+    if (buffer->empty()) continue;
+    auto group = buffer->groups.find("");  // no Hive partitions: one group
+    batches.push_back({partition, buffer->start_offset, buffer->next_offset,
+                       group == buffer->groups.end() ? nullptr : &group->second.jsonl,
+                       &buffer->errors_jsonl});
+    flushed.emplace_back(partition, buffer);
+  }
+  if (batches.empty()) return;
+  auto started = Clock::now();
+  std::vector<IcebergCommitter::Landed> landed = iceberg_->Land(batches);
+  for (size_t i = 0; i < flushed.size(); ++i) {
+    auto [partition, buffer] = flushed[i];
+    CommitToKafka(partition, buffer->next_offset, /*async=*/true);
+    stats_.error_records += landed[i].errors;
+    Metrics().errors.Add(landed[i].errors);
+    CountLanded(*buffer, landed[i].records, landed[i].files, landed[i].bytes);
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  flush_seconds_ = flush_seconds_ * 0.7 + seconds * 0.3;
+  Metrics().flush_seconds.Observe(seconds);
+}
+
+void Sink::CountLanded(PartitionBuffer& buffer, int64_t records, int64_t files, int64_t bytes) {
+  stats_.records_written += records;
+  stats_.files_written += files;
+  stats_.bytes_written += bytes;
+  stats_.batches_committed++;
+  Metrics().written.Add(records);
+  Metrics().files.Add(files);
+  Metrics().bytes.Add(bytes);
+  Metrics().batches.Add();
+  buffered_bytes_ -= buffer.bytes;
+  buffer.Clear();
 }
 
 void Sink::FlushAll() {
@@ -449,12 +509,17 @@ void Sink::FlushDue() {
   // what flushing takes (with a margin: flushes vary).
   double lead = std::min(1.5 * flush_seconds_, options_.flush_interval_s / 2);
   auto interval = std::chrono::duration<double>(options_.flush_interval_s - lead);
+  // Iceberg: each flush is a snapshot (and rewrites the table's metadata), so partitions half-way
+  // due join a due one instead of committing their own a moment later.
+  bool any_due = false;
   std::vector<std::pair<int32_t, PartitionBuffer*>> due;
   for (auto& [partition, buffer] : buffers_) {
-    if (!buffer.empty() && now - buffer.first_record >= interval)
-      due.emplace_back(partition, &buffer);
+    if (buffer.empty()) continue;
+    auto age = now - buffer.first_record;
+    any_due = any_due || age >= interval;
+    if (age >= interval || (iceberg_ && age >= interval / 2)) due.emplace_back(partition, &buffer);
   }
-  if (!due.empty()) FlushMany(due);
+  if (any_due) FlushMany(due);
 }
 
 void Sink::CommitToKafka(int32_t partition, int64_t next_offset, bool async) {
@@ -549,6 +614,21 @@ void Sink::UpdateCatalog() {
   last_catalog_update_ = Clock::now();
 }
 
+void Sink::CompactIceberg() {
+  last_compaction_ = Clock::now();
+  try {
+    auto result = iceberg_->Compact();
+    if (result && result->snapshot_id) {
+      fmt::print(stderr,
+                 "ticklake sink: compacted {}: {} files -> {} in {} partition(s), snapshot {}\n",
+                 iceberg_->ident().ToString(), result->files_removed, result->files_added,
+                 result->partitions_rewritten, *result->snapshot_id);
+    }
+  } catch (const Error& e) {
+    fmt::print(stderr, "ticklake sink: warning: compaction failed (retried later): {}\n", e.what());
+  }
+}
+
 void Sink::ReportProgress(bool final_line) {
   double dt = std::chrono::duration<double>(Clock::now() - last_progress_).count();
   int64_t records = stats_.records_consumed;
@@ -576,7 +656,8 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
       {"queued.max.messages.kbytes", "65536"},
       {"log_level", "3"},
   };
-  if (!options_.catalog.empty()) catalog_ = std::make_unique<catalog::Catalog>(options_.catalog);
+  if (!options_.catalog.empty() && !iceberg_)
+    catalog_ = std::make_unique<catalog::Catalog>(options_.catalog);
   kafka::ConfPtr conf = kafka::MakeConf(defaults, options_.properties);
   rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_rebalance_cb(conf.get(), &Sink::RebalanceCallback);
@@ -614,6 +695,9 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
     if (callback_error_) Fail("{}", *callback_error_);
     if (message) Handle(message.get());
     FlushDue();
+    if (iceberg_ && options_.compact_every_s > 0 &&
+        Clock::now() - last_compaction_ >= std::chrono::duration<double>(options_.compact_every_s))
+      CompactIceberg();
     if (catalog_stale_ && Clock::now() - last_catalog_update_ >= std::chrono::seconds(1))
       UpdateCatalog();
     if (Clock::now() - last_progress_ >= std::chrono::milliseconds(500)) {

@@ -9,6 +9,9 @@
 // Offsets that jump (records deleted by retention before they were read) are reported and
 // counted, never hidden.
 //
+// With --table-format iceberg the flushes land in an Apache Iceberg table instead, and the
+// table's snapshots (not CommitLog) say where partitions resume (iceberg_committer.h).
+//
 // Thread-safety: RunSink runs on the calling thread; SinkStats may be read from other threads.
 #pragma once
 
@@ -32,6 +35,10 @@ struct SinkOptions {
   std::string group = "ticklake-sink";
   std::string lake = "ticklake-data/lake";
   std::string format = "parquet";
+  // "hive": Hive-style folders + CommitLog; "iceberg": an Iceberg table in the SQL catalog
+  // `catalog`, partitioned by `partition_by` in Iceberg form (`Index,day(ts)`).
+  std::string table_format = "hive";
+  double compact_every_s = 0;  // Iceberg: compact the table's small files this often; 0 = never
   bool s3_path_style = false;  // force path-style S3 addressing (automatic for custom endpoints)
   std::string partition_by = "Index";  // partition_spec.h
   int64_t flush_records = 100'000;
@@ -45,8 +52,9 @@ struct SinkOptions {
   bool exit_at_end = false;      // stop once every assigned partition is read to its end
   bool drain_on_stop = false;    // on stop, first read up to the end offsets of that moment
   bool progress = false;         // a live progress line on stderr
-  // When set, the table <topic> in this catalog is brought up to date within a second of each
-  // commit (a crawl of the topic's folder only), so new data is queryable without a crawler.
+  // Hive: when set, the table <topic> in this catalog is brought up to date within a second of
+  // each commit (a crawl of the topic's folder only), so new data is queryable without a crawler.
+  // Iceberg: the SQL catalog holding the table (required).
   std::string catalog;
   std::string catalog_database = "default";
   double connect_timeout_s = 10;
