@@ -33,7 +33,7 @@ Runner AddCompactCommand(CLI::App& app) {
       "Safe while a sink keeps committing.");
   sub->footer(
       "Examples:\n"
-      "  ticklake compact stock_market --target-file-size 128M");
+      "  ticklake compact ticks --target-file-size 128M");
   sub->add_option("table", opts->table, "Iceberg table (TABLE or DATABASE.TABLE)")->required();
   sub->add_option("--catalog", opts->catalog, "Catalog file (SQLite)")->capture_default_str();
   sub->add_option("--database", opts->database, "Database (Iceberg namespace) for a bare name")
