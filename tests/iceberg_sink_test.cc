@@ -357,6 +357,10 @@ TEST_F(IcebergSinkTest, DemoLandsTheFeedInAnIcebergTable) {
   size_t ok = demo.out.find("OK: ");
   ASSERT_NE(ok, std::string::npos) << demo.out;
   EXPECT_NE(demo.out.find("every record exactly once"), std::string::npos) << demo.out;
+  // The demo's queries read the Iceberg table itself (no crawl): 14 indices.
+  EXPECT_NE(demo.out.find("Records per index:"), std::string::npos) << demo.out;
+  EXPECT_EQ(demo.out.find("crawler:"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("(14 rows)"), std::string::npos) << demo.out;
   TableRead read = ReadWithPyiceberg(dir_.path() / "demo" / "catalog.db", dir_.path(), false);
   ASSERT_EQ(read.exit_code, 0) << read.err;
   EXPECT_EQ(read.records, std::stoll(demo.out.substr(ok + 4)));
