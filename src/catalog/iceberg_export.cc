@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "catalog/table_export.h"
+#include "common/duckdb.h"
 #include "common/json_writer.h"
 
 namespace ticklake::catalog {
@@ -11,24 +13,6 @@ std::string Str(const std::string& s) {
   std::string out;
   AppendJsonString(out, s);
   return out;
-}
-
-std::string Backquote(const std::string& name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out.push_back('`');
-    out.push_back(c);
-  }
-  return out + "`";
-}
-
-std::string SqlString(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out.push_back('\'');
-    out.push_back(c);
-  }
-  return out + "'";
 }
 
 }  // namespace
@@ -95,9 +79,9 @@ std::string AthenaIcebergDdl(const std::string& database, const std::string& nam
       "--   ticklake catalog glue {}.{} > t.json\n"
       "--   aws glue create-table --database-name {} --table-input file://t.json\n",
       database, name, database, name, database);
-  out += fmt::format("CREATE TABLE {}.{} (\n", Backquote(database), Backquote(name));
+  out += fmt::format("CREATE TABLE {}.{} (\n", AthenaIdentifier(database), AthenaIdentifier(name));
   for (size_t i = 0; i < schema.fields.size(); ++i) {
-    out += fmt::format("  {} {}{}\n", Backquote(schema.fields[i].name),
+    out += fmt::format("  {} {}{}\n", AthenaIdentifier(schema.fields[i].name),
                        GlueIcebergType(schema.fields[i].type),
                        i + 1 < schema.fields.size() ? "," : "");
   }
@@ -107,14 +91,14 @@ std::string AthenaIcebergDdl(const std::string& database, const std::string& nam
     std::vector<std::string> parts;
     for (const auto& p : spec.fields) {
       const iceberg::NestedField* source = schema.FindById(p.source_id);
-      std::string column = Backquote(source ? source->name : p.name);
+      std::string column = AthenaIdentifier(source ? source->name : p.name);
       parts.push_back(p.transform == iceberg::Transform::kIdentity
                           ? column
                           : fmt::format("{}({})", iceberg::TransformName(p.transform), column));
     }
     out += fmt::format("PARTITIONED BY ({})\n", fmt::join(parts, ", "));
   }
-  out += "LOCATION " + SqlString(metadata.location) + "\n";
+  out += "LOCATION " + duck::QuoteLiteral(metadata.location) + "\n";
   out += "TBLPROPERTIES ('table_type'='ICEBERG', 'format'='parquet');\n";
   return out;
 }

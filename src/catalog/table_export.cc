@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "common/duckdb.h"
 #include "common/json_writer.h"
 
 namespace ticklake::catalog {
-namespace {
 
-std::string Backquote(const std::string& name) {
+std::string AthenaIdentifier(const std::string& name) {
   std::string out = "`";
   for (char c : name) {
     if (c == '`') out.push_back('`');
@@ -16,14 +16,7 @@ std::string Backquote(const std::string& name) {
   return out + "`";
 }
 
-std::string SqlString(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out.push_back('\'');
-    out.push_back(c);
-  }
-  return out + "'";
-}
+namespace {
 
 std::string ColumnNames(const TableInfo& t) {
   std::string out;
@@ -77,52 +70,53 @@ std::vector<std::pair<std::string, std::string>> GlueParameters(const TableInfo&
 
 std::string AthenaDdl(const TableInfo& t, const std::vector<PartitionInfo>& partitions,
                       const std::string& location_prefix) {
-  std::string qualified = Backquote(t.database) + "." + Backquote(t.name);
+  std::string qualified = AthenaIdentifier(t.database) + "." + AthenaIdentifier(t.name);
   std::string out = "CREATE EXTERNAL TABLE " + qualified + " (\n";
   for (size_t i = 0; i < t.columns.size(); ++i) {
-    out += fmt::format("  {} {}{}\n", Backquote(t.columns[i].name), t.columns[i].type,
+    out += fmt::format("  {} {}{}\n", AthenaIdentifier(t.columns[i].name), t.columns[i].type,
                        i + 1 < t.columns.size() ? "," : "");
   }
   out += ")\n";
   if (!t.partition_keys.empty()) {
     out += "PARTITIONED BY (\n";
     for (size_t i = 0; i < t.partition_keys.size(); ++i) {
-      out += fmt::format("  {} {}{}\n", Backquote(t.partition_keys[i].name),
+      out += fmt::format("  {} {}{}\n", AthenaIdentifier(t.partition_keys[i].name),
                          t.partition_keys[i].type, i + 1 < t.partition_keys.size() ? "," : "");
     }
     out += ")\n";
   }
-  out += "ROW FORMAT SERDE " + SqlString(t.serde) + "\n";
+  out += "ROW FORMAT SERDE " + duck::QuoteLiteral(t.serde) + "\n";
   auto serde_params = SerdeParameters(t);
   if (!serde_params.empty()) {
     out += "WITH SERDEPROPERTIES (\n";
     for (size_t i = 0; i < serde_params.size(); ++i) {
-      out += fmt::format("  {}={}{}\n", SqlString(serde_params[i].first),
-                         SqlString(serde_params[i].second), i + 1 < serde_params.size() ? "," : "");
+      out += fmt::format("  {}={}{}\n", duck::QuoteLiteral(serde_params[i].first),
+                         duck::QuoteLiteral(serde_params[i].second),
+                         i + 1 < serde_params.size() ? "," : "");
     }
     out += ")\n";
   }
-  out += "STORED AS INPUTFORMAT " + SqlString(t.input_format) + "\n";
-  out += "  OUTPUTFORMAT " + SqlString(t.output_format) + "\n";
-  out += "LOCATION " + SqlString(TableLocation(t, location_prefix)) + "\n";
+  out += "STORED AS INPUTFORMAT " + duck::QuoteLiteral(t.input_format) + "\n";
+  out += "  OUTPUTFORMAT " + duck::QuoteLiteral(t.output_format) + "\n";
+  out += "LOCATION " + duck::QuoteLiteral(TableLocation(t, location_prefix)) + "\n";
   out += "TBLPROPERTIES (\n";
   auto params = GlueParameters(t);
   for (size_t i = 0; i < params.size(); ++i) {
-    out += fmt::format("  {}={}{}\n", SqlString(params[i].first), SqlString(params[i].second),
-                       i + 1 < params.size() ? "," : "");
+    out += fmt::format("  {}={}{}\n", duck::QuoteLiteral(params[i].first),
+                       duck::QuoteLiteral(params[i].second), i + 1 < params.size() ? "," : "");
   }
   out += ");\n";
   for (const auto& p : partitions) {
     std::string spec;
     for (size_t i = 0; i < t.partition_keys.size() && i < p.values.size(); ++i) {
       if (i) spec += ", ";
-      spec += Backquote(t.partition_keys[i].name) + "=" +
-              (p.values[i] ? SqlString(*p.values[i]) : "'__HIVE_DEFAULT_PARTITION__'");
+      spec += AthenaIdentifier(t.partition_keys[i].name) + "=" +
+              (p.values[i] ? duck::QuoteLiteral(*p.values[i]) : "'__HIVE_DEFAULT_PARTITION__'");
     }
     std::string base = location_prefix.empty() ? t.lake_uri : location_prefix;
     while (!base.empty() && base.back() == '/') base.pop_back();
     out += fmt::format("ALTER TABLE {} ADD IF NOT EXISTS PARTITION ({}) LOCATION {};\n", qualified,
-                       spec, SqlString(base + "/" + p.location));
+                       spec, duck::QuoteLiteral(base + "/" + p.location));
   }
   return out;
 }

@@ -17,6 +17,9 @@
 namespace ticklake::catalog {
 
 // The table's location (ends with '/').
+// A Hive/Athena identifier in backquotes (`a``b`), as Athena DDL quotes names.
+std::string AthenaIdentifier(const std::string& name);
+
 std::string TableLocation(const TableInfo& table, const std::string& location_prefix);
 
 std::string AthenaDdl(const TableInfo& table, const std::vector<PartitionInfo>& partitions,
