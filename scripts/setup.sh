@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what ticklake needs to build, and with --test what its tests and benchmarks need too,
 # and nothing else: missing Debian packages, DuckDB 1.4.4 (header + libduckdb.so from npm) and
-# uPlot (the console's charts) from npm, both sha256-pinned, and with --test the npm test peers.
+# uPlot (the console's charts) from npm, both sha256-pinned, and with --test the npm test peers
+# and Apache Kafka's jars from Maven Central (scripts/kafka/pom.xml, for scripts/kafka-cluster.sh).
 # Idempotent: a second run checks stamps and prints nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,8 @@ APT_PACKAGES=(
 )
 # Independent peers the tests and benchmarks check ticklake against; Chromium for the console's
 # browser tests.
-TEST_PACKAGES=(kcat python3-kafka python3-lz4 python3-prometheus-client awscli chromium)
+TEST_PACKAGES=(kcat python3-kafka python3-lz4 python3-prometheus-client awscli chromium
+  openjdk-17-jre-headless maven)
 FOR_TESTS=0
 [ "${1:-}" = "--test" ] && FOR_TESTS=1 && APT_PACKAGES+=("${TEST_PACKAGES[@]}")
 
@@ -76,4 +78,22 @@ if [ $FOR_TESTS = 1 ] && { ! cmp -s tests/peers/package-lock.json $PEERS/package
   mkdir -p $PEERS
   cp tests/peers/package.json tests/peers/package-lock.json $PEERS/
   (cd $PEERS && npm ci --silent --no-audit --no-fund >/dev/null)
+fi
+
+# A real Apache Kafka for scripts/kafka-cluster.sh: the pinned broker and its dependencies from
+# Maven Central, copied into $DEPS/kafka/lib; redone only when the pom changes.
+KAFKA_STAMP=$DEPS/kafka/.pom.sha256
+if [ $FOR_TESTS = 1 ] && [ "$(cat $KAFKA_STAMP 2>/dev/null)" != "$(sha256sum <scripts/kafka/pom.xml)" ]; then
+  echo "setup: fetching Apache Kafka (scripts/kafka/pom.xml) from Maven Central"
+  log=$(mktemp)
+  rm -rf $DEPS/kafka/lib
+  if ! mvn -q -B -f scripts/kafka/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$PWD/$DEPS/kafka/lib" >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: resolving Apache Kafka failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
+  rm -rf scripts/kafka/target
+  sha256sum <scripts/kafka/pom.xml >$KAFKA_STAMP
 fi
