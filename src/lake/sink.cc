@@ -104,6 +104,10 @@ struct PartitionBuffer {
   }
 };
 
+// Committing to Kafka and leaving the group at the end are courtesies (the lake is the truth):
+// they must not hold a stop when the cluster is gone.
+constexpr std::chrono::milliseconds kCloseLimit(2500);
+
 class Sink {
  public:
   Sink(const SinkOptions& options, SinkStats& stats)
@@ -124,7 +128,7 @@ class Sink {
   // whoever gets the partitions resumes from the lake's last commit.
   ~Sink() {
     aborting_ = true;
-    consumer_.reset();
+    kafka::CloseConsumer(consumer_, kCloseLimit);
   }
 
   SinkSummary Run(const std::function<bool()>& should_stop);
@@ -135,6 +139,8 @@ class Sink {
   void OnAssign(rd_kafka_topic_partition_list_t* partitions);
   void OnRevoke(rd_kafka_topic_partition_list_t* partitions);
   void Handle(const rd_kafka_message_t* message);
+  // Reports offsets [from, to) of `partition` as gone from the broker (never read).
+  void ReportMissing(int32_t partition, int64_t from, int64_t to);
   void AddError(PartitionBuffer& buffer, const rd_kafka_message_t* message,
                 const std::string& reason);
   void Flush(int32_t partition, PartitionBuffer& buffer);
@@ -207,20 +213,28 @@ void Sink::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
     std::optional<int64_t> next = log_.Recover(tp.partition);
     PartitionBuffer& buffer = buffers_[tp.partition];
     buffer = PartitionBuffer{};
-    if (next) {
+    // The lake is the truth, whatever the group committed: resume where it says (offset 0 when
+    // nothing landed yet), checked against what the broker still holds.
+    int64_t low = 0, high = 0;
+    if (rd_kafka_query_watermark_offsets(consumer_.get(), tp.topic, tp.partition, &low, &high,
+                                         10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
       // A lake ahead of the topic means the topic was recreated (or this is another cluster):
       // resuming would silently skip the new records.
-      int64_t low = 0, high = 0;
-      if (rd_kafka_query_watermark_offsets(consumer_.get(), tp.topic, tp.partition, &low, &high,
-                                           10000) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-          *next > high) {
+      if (next && *next > high) {
         Fail(
             "the lake {} holds {}[{}] up to offset {}, but the topic ends at {}: was the topic "
             "recreated? "
             "Use a fresh lake (or prefix) for a new topic",
             store_->Uri(), options_.topic, tp.partition, *next, high);
       }
-      tp.offset = *next;  // the lake is the truth, whatever the group committed
+      // Records before the partition's start were deleted (retention) before they were read,
+      // also when this is the partition's first assignment.
+      int64_t resume = next.value_or(0);
+      if (low > resume) ReportMissing(tp.partition, resume, low);
+      next = std::max(resume, low);
+    }
+    if (next) {
+      tp.offset = *next;
       buffer.next_offset = *next;
     }
     resumed += fmt::format(" {}@{}", tp.partition, next ? std::to_string(*next) : "committed");
@@ -252,6 +266,16 @@ void Sink::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
     throw;
   }
   forget();  // flushed: nothing buffered is left
+}
+
+void Sink::ReportMissing(int32_t partition, int64_t from, int64_t to) {
+  int64_t missing = to - from;
+  stats_.records_missing += missing;
+  Metrics().missing.Add(missing);
+  fmt::print(stderr,
+             "ticklake sink: ERROR {}[{}]: offsets {}..{} are gone from the broker ({} records "
+             "lost, probably deleted by retention before they were read)\n",
+             options_.topic, partition, from, to - 1, missing);
 }
 
 void Sink::AddError(PartitionBuffer& buffer, const rd_kafka_message_t* m,
@@ -306,16 +330,8 @@ void Sink::Handle(const rd_kafka_message_t* m) {
   buffer.at_end = false;
   if (buffer.next_offset >= 0 && m->offset < buffer.next_offset)
     return;  // already landed or buffered
-  if (buffer.next_offset >= 0 && m->offset > buffer.next_offset) {
-    int64_t missing = m->offset - buffer.next_offset;
-    stats_.records_missing += missing;
-    Metrics().missing.Add(missing);
-    fmt::print(
-        stderr,
-        "ticklake sink: ERROR {}[{}]: offsets {}..{} are gone from the broker ({} records lost, "
-        "probably deleted by retention before they were read)\n",
-        options_.topic, m->partition, buffer.next_offset, m->offset - 1, missing);
-  }
+  if (buffer.next_offset >= 0 && m->offset > buffer.next_offset)
+    ReportMissing(m->partition, buffer.next_offset, m->offset);
   rd_kafka_timestamp_type_t type;
   int64_t timestamp_ms = rd_kafka_message_timestamp(m, &type);
   if (buffer.empty()) {
@@ -508,6 +524,7 @@ bool Sink::CaughtUp(const std::map<int32_t, int64_t>* targets) {
 }
 
 void Sink::UpdateLag() {
+  if (!consumer_) return;  // closed
   int64_t lag = 0;
   for (const auto& [partition, buffer] : buffers_) {
     int64_t low = 0, high = 0;
@@ -621,9 +638,11 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
   }
   FlushAll();
   for (const auto& [partition, buffer] : buffers_) {
-    if (buffer.next_offset >= 0) CommitToKafka(partition, buffer.next_offset, /*async=*/false);
+    if (buffer.next_offset >= 0) CommitToKafka(partition, buffer.next_offset, /*async=*/true);
   }
-  rd_kafka_consumer_close(consumer_.get());  // revokes (nothing left to flush) and leaves the group
+  // Revokes (nothing left to flush), sends the commits and leaves the group, within a bound.
+  if (!kafka::CloseConsumer(consumer_, kCloseLimit))
+    fmt::print(stderr, "ticklake sink: warning: leaving the consumer group timed out\n");
   if (callback_error_) Fail("{}", *callback_error_);
   UpdateCatalog();
   UpdateLag();
