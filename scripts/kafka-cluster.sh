@@ -7,8 +7,9 @@
 #       once the cluster answers metadata with every broker (kcat -L), writes the bootstrap list
 #       to DIR/bootstrap. Topics default to replication factor min(3, BROKERS) and
 #       min.insync.replicas min(2, BROKERS). With --sasl-ssl each broker also listens with
-#       SASL_SSL (SCRAM-SHA-512; PEM holds the private key and certificate chain) for the SCRAM
-#       user USER, and DIR/bootstrap-sasl-ssl names those listeners.
+#       SASL_SSL (PEM holds the private key and certificate chain) for the user USER, with the
+#       mechanisms SCRAM-SHA-512 and PLAIN, and DIR/bootstrap-sasl-ssl names those listeners.
+#       (librdkafka before 2.6.1, Debian 12's 2.0.2 included, fails SCRAM against Kafka 4.x.)
 #   scripts/kafka-cluster.sh stop DIR          stops every node (SIGTERM, then SIGKILL after 30 s)
 #   scripts/kafka-cluster.sh kill DIR ID       kill -9 of node ID (1..BROKERS)
 #   scripts/kafka-cluster.sh restart DIR ID    stops node ID if it runs, starts it again and
@@ -29,7 +30,7 @@ die() {
   exit 1
 }
 usage() {
-  sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -206,8 +207,9 @@ log.segment.bytes=16777216
 EOF
     if [ -n "$pem" ]; then
       cat >>"$node/server.properties" <<EOF
-sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${user%%:*}="${user#*:}";
 ssl.keystore.type=PEM
 ssl.keystore.location=$pem
 EOF
