@@ -166,7 +166,7 @@ TEST(KafkaFailoverTest, LeaderKillAndBrokerRestartUnderLoadLoseAndDuplicateNothi
                    lake.string(), "--flush-records", "2000", "--flush-interval", "1", "--json"},
                   logs);
   Subprocess producer({TicklakeBinary(), "produce", "-b", b, "-t", topic, "--rate", "2000",
-                       "--duration", "30", "--json"},
+                       "--duration", "600", "--json"},
                       logs);
   ASSERT_TRUE(WaitFor([&] { return CommittedInLake(lake, topic) > 0; }, std::chrono::seconds(60)))
       << sink.Stderr();
@@ -181,7 +181,12 @@ TEST(KafkaFailoverTest, LeaderKillAndBrokerRestartUnderLoadLoseAndDuplicateNothi
   RestartKafkaNode(cluster.dir(), leader);
   // A clean restart of another broker, still under load.
   RestartKafkaNode(cluster.dir(), leader % 3 + 1);
-  ASSERT_TRUE(producer.Running()) << "the producer finished before the restarts";
+  int64_t at_restart = CommittedInLake(lake, topic);
+  ASSERT_TRUE(WaitFor([&] { return CommittedInLake(lake, topic) > at_restart + 2000; },
+                      std::chrono::seconds(60)))
+      << sink.Stderr();
+  ASSERT_TRUE(producer.Running()) << producer.Stderr();
+  producer.Signal(SIGINT);  // flushes, then prints its summary
   ASSERT_EQ(producer.Wait(std::chrono::seconds(120)), 0) << producer.Stderr();
   int64_t acknowledged = JsonNumber(producer.Stdout(), "acknowledged");
   EXPECT_EQ(JsonNumber(producer.Stdout(), "failed"), 0) << producer.Stdout();
