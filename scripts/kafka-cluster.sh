@@ -156,8 +156,12 @@ logger.request.level = WARN
 logger.change.name = state.change.logger
 logger.change.level = WARN
 EOF
-  local cluster_id
-  cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  # A random Kafka UUID (base64url of 16 bytes); like Kafka's own, never starting with '-',
+  # which the format tool would take for an option.
+  local cluster_id=-
+  while [[ $cluster_id == -* ]]; do
+    cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  done
   local format_args=()
   if [ -n "$pem" ]; then
     format_args=(--add-scram "SCRAM-SHA-512=[name=${user%%:*},password=${user#*:}]")
