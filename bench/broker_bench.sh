@@ -47,6 +47,13 @@ for broker in $BROKERS; do
     B=$(scripts/kafka-cluster.sh start "$CLUSTER" 3 2>"$WORK/cluster.log") ||
       { cat "$WORK/cluster.log" >&2; exit 1; }
     label="Apache Kafka 3-broker cluster (started in $(printf '%.1f' "$(echo "$(now) - $t0" | bc -l)") s)"
+    # Created up front (a producer's metadata request creates them with the cluster's defaults:
+    # 6 partitions, replication factor 3): a consumer subscribed to a missing topic would wait
+    # for its next metadata refresh.
+    for t in p_tl p_kc s_src e_tl e_kc; do kcat -L -b "$B" -t $t >/dev/null 2>&1; done
+    for t in p_tl p_kc s_src e_tl e_kc; do
+      until kcat -L -b "$B" -t $t 2>/dev/null | grep -q "6 partitions"; do sleep 0.2; done
+    done
   fi
   echo "== $label: $COUNT records"
 
@@ -80,7 +87,7 @@ for broker in $BROKERS; do
   t1=$(now)
   kill -TERM $sink_pid; wait $sink_pid || true
   [ "$(committed "$lake" e_tl)" -eq "$COUNT" ] || echo "   note: end to end committed $(committed "$lake" e_tl) of $COUNT"
-  kcat -C -b "$B" -G "e2e-kcat-$broker" e_kc -c "$COUNT" -q >/dev/null &
+  kcat -C -b "$B" -G "e2e-kcat-$broker" e_kc -o beginning -c "$COUNT" -q >/dev/null &
   consumer_pid=$!
   kcat -P -b "$B" -t e_kc -K $'\t' "${same[@]}" <"$WORK/messages.txt"
   wait $consumer_pid

@@ -105,7 +105,19 @@ bool CloseConsumer(KafkaHandle& consumer, std::chrono::milliseconds limit) {
   } else {
     while (!(closed = rd_kafka_consumer_closed(consumer.get())) &&
            std::chrono::steady_clock::now() < deadline) {
-      rd_kafka_queue_poll_callback(queue, 50);
+      // Serves callbacks (the rebalance callback); what comes back as an event (a prefetched
+      // message, an error) is dropped, and a rebalance without a callback is answered.
+      rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 50);
+      if (event && rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE) {
+        if (std::string_view(rd_kafka_rebalance_protocol(consumer.get())) == "COOPERATIVE") {
+          if (auto* e = rd_kafka_incremental_unassign(consumer.get(),
+                                                      rd_kafka_event_topic_partition_list(event)))
+            rd_kafka_error_destroy(e);
+        } else {
+          rd_kafka_assign(consumer.get(), nullptr);
+        }
+      }
+      if (event) rd_kafka_event_destroy(event);
     }
   }
   rd_kafka_queue_destroy(queue);
