@@ -81,19 +81,25 @@ if [ $FOR_TESTS = 1 ] && { ! cmp -s tests/peers/package-lock.json $PEERS/package
 fi
 
 # A real Apache Kafka for scripts/kafka-cluster.sh: the pinned broker and its dependencies from
-# Maven Central, copied into $DEPS/kafka/lib; redone only when the pom changes.
-KAFKA_STAMP=$DEPS/kafka/.pom.sha256
-if [ $FOR_TESTS = 1 ] && [ "$(cat $KAFKA_STAMP 2>/dev/null)" != "$(sha256sum <scripts/kafka/pom.xml)" ]; then
-  echo "setup: fetching Apache Kafka (scripts/kafka/pom.xml) from Maven Central"
+# Maven Central, copied into $DEPS/kafka/lib; redone only when the pom changes. Also Kafka 3.9.1
+# into $DEPS/kafka-3.9/lib, for the SCRAM test (librdkafka 2.0.2 cannot SCRAM with Kafka 4.x).
+fetch_kafka() {
+  local version=$1 dest=$DEPS/$2 stamp log
+  stamp="$(sha256sum <scripts/kafka/pom.xml) $version"
+  [ "$(cat "$dest/.stamp" 2>/dev/null)" = "$stamp" ] && return 0
+  echo "setup: fetching Apache Kafka${version:+ $version} (scripts/kafka/pom.xml) from Maven Central"
   log=$(mktemp)
-  rm -rf $DEPS/kafka/lib
+  rm -rf "$dest/lib"
   if ! mvn -q -B -f scripts/kafka/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
-    -DoutputDirectory="$PWD/$DEPS/kafka/lib" >"$log" 2>&1; then
+    ${version:+-Dkafka.version=$version} -DoutputDirectory="$PWD/$dest/lib" >"$log" 2>&1; then
     cat "$log" >&2
     echo "setup: resolving Apache Kafka failed" >&2
     exit 1
   fi
   rm -f "$log"
-  rm -rf scripts/kafka/target
-  sha256sum <scripts/kafka/pom.xml >$KAFKA_STAMP
+  echo "$stamp" >"$dest/.stamp"
+}
+if [ $FOR_TESTS = 1 ]; then
+  fetch_kafka "" kafka
+  fetch_kafka 3.9.1 kafka-3.9
 fi

@@ -5,9 +5,10 @@
 //  - retention deleting records before the sink reads them is reported with the count, on a
 //    partition's first assignment and on a later one;
 //  - SASL_SSL with a certificate made by openssl here, for produce, sink and console through -X;
-//    a wrong password and an untrusted certificate give one clear line. The mechanism is PLAIN:
-//    librdkafka before 2.6.1 (Debian 12 has 2.0.2) fails SCRAM against Kafka 4.x brokers, whose
-//    strict nonce check rejects its client-final message (librdkafka#4895);
+//    a wrong password and an untrusted certificate give one clear line. SCRAM-SHA-512 runs on
+//    Kafka 3.9.1 and PLAIN on 4.1.1: librdkafka before 2.6.1 (Debian 12 has 2.0.2) fails SCRAM
+//    against Kafka 4.x brokers, whose strict nonce check rejects its client-final message
+//    (librdkafka#4895);
 //  - sink and console stop within 5 s of SIGTERM once the cluster is gone (also on the embedded
 //    broker).
 #include <fmt/format.h>
@@ -301,20 +302,34 @@ void MakeCertificate(const fs::path& dir, const std::string& name) {
       ReadWholeFile(dir / (name + "-key.pem")) + ReadWholeFile(dir / (name + "-cert.pem")));
 }
 
-TEST(KafkaSecurityTest, SaslSslForProduceSinkAndConsoleAndClearErrors) {
+struct Security {
+  std::string name, mechanism, kafka_lib, wrong_password_error;
+};
+
+class KafkaSecurityTest : public ::testing::TestWithParam<Security> {};
+INSTANTIATE_TEST_SUITE_P(
+    Mechanisms, KafkaSecurityTest,
+    ::testing::Values(Security{"ScramSha512OnKafka39", "SCRAM-SHA-512",
+                               (SourceDir() / ".deps" / "kafka-3.9" / "lib").string(),
+                               "Authentication failed"},
+                      Security{"PlainOnKafka41", "PLAIN", "", "Invalid username or password"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST_P(KafkaSecurityTest, SaslSslForProduceSinkAndConsoleAndClearErrors) {
   TempDir dir("ticklake-sasl");
   ASSERT_NO_FATAL_FAILURE(MakeCertificate(dir.path(), "broker"));
   ASSERT_NO_FATAL_FAILURE(MakeCertificate(dir.path(), "stranger"));
   KafkaCluster cluster(
       dir.path() / "cluster", 1,
-      {"--sasl-ssl", (dir.path() / "broker-keystore.pem").string(), "alice:alice-secret"});
+      {"--sasl-ssl", (dir.path() / "broker-keystore.pem").string(), "alice:alice-secret"},
+      GetParam().kafka_lib);
   ASSERT_FALSE(cluster.bootstrap().empty());
   const std::string secure = ReadWholeFile(cluster.dir() / "bootstrap-sasl-ssl");
   const std::string b = secure.substr(0, secure.find('\n'));
   CreateTopic(cluster.bootstrap(), "secure", 3, 1);
   auto props = [&](const std::string& password, const std::string& ca) {
     return std::vector<std::string>{"-X", "security.protocol=SASL_SSL",
-                                    "-X", "sasl.mechanisms=PLAIN",
+                                    "-X", "sasl.mechanisms=" + GetParam().mechanism,
                                     "-X", "sasl.username=alice",
                                     "-X", "sasl.password=" + password,
                                     "-X", "ssl.ca.location=" + (dir.path() / ca).string()};
@@ -354,7 +369,7 @@ TEST(KafkaSecurityTest, SaslSslForProduceSinkAndConsoleAndClearErrors) {
     std::string expected;
   };
   for (const Case& c :
-       {Case{props("wrong", "broker-cert.pem"), "Invalid username or password"},
+       {Case{props("wrong", "broker-cert.pem"), GetParam().wrong_password_error},
         Case{props("alice-secret", "stranger-cert.pem"), "certificate verify failed"}}) {
     for (const char* command : {"produce", "sink"}) {
       std::vector<std::string> argv = {TicklakeBinary(),    command, "-b", b, "-t", "secure",

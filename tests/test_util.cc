@@ -180,11 +180,14 @@ std::string Trimmed(std::string text) {
 std::string ClusterScript() { return (SourceDir() / "scripts" / "kafka-cluster.sh").string(); }
 }  // namespace
 
-KafkaCluster::KafkaCluster(const fs::path& dir, int brokers, std::vector<std::string> extra)
+KafkaCluster::KafkaCluster(const fs::path& dir, int brokers, std::vector<std::string> extra,
+                           const std::string& kafka_lib)
     : dir_(dir) {
   std::vector<std::string> argv = {ClusterScript(), "start", dir.string(), std::to_string(brokers)};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  auto started = RunCommand(argv, std::chrono::seconds(240));
+  std::vector<std::string> env;
+  if (!kafka_lib.empty()) env.push_back("KAFKA_LIB=" + kafka_lib);
+  auto started = RunCommand(argv, std::chrono::seconds(240), env);
   running_ = true;  // stop whatever part of it came up
   if (started.exit_code != 0) {
     ADD_FAILURE() << "kafka-cluster.sh start failed: " << started.err;

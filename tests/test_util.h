@@ -87,10 +87,12 @@ class S3ServerProcess {
 
 // A real Apache Kafka cluster of its own (scripts/kafka-cluster.sh) under `dir`: started by the
 // constructor (fails the test if it does not come up), stopped by the destructor. `extra` are
-// more arguments of `kafka-cluster.sh start`, e.g. {"--sasl-ssl", pem, "user:password"}.
+// more arguments of `kafka-cluster.sh start`, e.g. {"--sasl-ssl", pem, "user:password"};
+// `kafka_lib` another Kafka's jars (KAFKA_LIB), e.g. .deps/kafka-3.9/lib.
 class KafkaCluster {
  public:
-  KafkaCluster(const std::filesystem::path& dir, int brokers, std::vector<std::string> extra = {});
+  KafkaCluster(const std::filesystem::path& dir, int brokers, std::vector<std::string> extra = {},
+               const std::string& kafka_lib = "");
   KafkaCluster(const KafkaCluster&) = delete;
   KafkaCluster& operator=(const KafkaCluster&) = delete;
   ~KafkaCluster();
