@@ -213,31 +213,28 @@ void Sink::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
     std::optional<int64_t> next = log_.Recover(tp.partition);
     PartitionBuffer& buffer = buffers_[tp.partition];
     buffer = PartitionBuffer{};
-    // The lake is the truth, whatever the group committed: resume where it says (offset 0 when
-    // nothing landed yet), checked against what the broker still holds.
-    int64_t low = 0, high = 0;
-    if (rd_kafka_query_watermark_offsets(consumer_.get(), tp.topic, tp.partition, &low, &high,
-                                         10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (next) {
       // A lake ahead of the topic means the topic was recreated (or this is another cluster):
       // resuming would silently skip the new records.
-      if (next && *next > high) {
+      int64_t low = 0, high = 0;
+      if (rd_kafka_query_watermark_offsets(consumer_.get(), tp.topic, tp.partition, &low, &high,
+                                           10000) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+          *next > high) {
         Fail(
             "the lake {} holds {}[{}] up to offset {}, but the topic ends at {}: was the topic "
             "recreated? "
             "Use a fresh lake (or prefix) for a new topic",
             store_->Uri(), options_.topic, tp.partition, *next, high);
       }
-      // Records before the partition's start were deleted (retention) before they were read,
-      // also when this is the partition's first assignment.
-      int64_t resume = next.value_or(0);
-      if (low > resume) ReportMissing(tp.partition, resume, low);
-      next = std::max(resume, low);
+    } else {
+      // Nothing of the partition landed yet: read from offset 0, whatever the group committed.
+      // Records deleted (retention) before the sink ever read them make the partition start
+      // later: the fetch is reset to its start and Handle reports the jump from 0.
+      next = 0;
     }
-    if (next) {
-      tp.offset = *next;
-      buffer.next_offset = *next;
-    }
-    resumed += fmt::format(" {}@{}", tp.partition, next ? std::to_string(*next) : "committed");
+    tp.offset = *next;  // the lake is the truth, whatever the group committed
+    buffer.next_offset = *next;
+    resumed += fmt::format(" {}@{}", tp.partition, *next);
   }
   fmt::print(stderr, "ticklake sink: assigned {} partition(s) of {}:{}\n", partitions->cnt,
              options_.topic, resumed);
