@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what ticklake needs to build, and with --test what its tests and benchmarks need too,
 # and nothing else: missing Debian packages, DuckDB 1.4.4 (header + libduckdb.so from npm) and
-# uPlot (the console's charts) from npm, both sha256-pinned, and with --test the npm test peers.
+# uPlot (the console's charts) from npm, both sha256-pinned, and with --test the npm test peers
+# and Apache Kafka's jars from Maven Central (scripts/kafka/pom.xml, for scripts/kafka-cluster.sh).
 # Idempotent: a second run checks stamps and prints nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,8 @@ APT_PACKAGES=(
 )
 # Independent peers the tests and benchmarks check ticklake against; Chromium for the console's
 # browser tests.
-TEST_PACKAGES=(kcat python3-kafka python3-lz4 python3-prometheus-client awscli chromium python3-venv)
+TEST_PACKAGES=(kcat python3-kafka python3-lz4 python3-prometheus-client awscli chromium python3-venv
+  openjdk-17-jre-headless maven)
 FOR_TESTS=0
 [ "${1:-}" = "--test" ] && FOR_TESTS=1 && APT_PACKAGES+=("${TEST_PACKAGES[@]}")
 
@@ -93,4 +95,28 @@ if [ $FOR_TESTS = 1 ] && ! cmp -s tests/peers/requirements.txt $VENV/requirement
   fi
   rm -f "$log"
   cp tests/peers/requirements.txt $VENV/requirements.txt
+fi
+
+# A real Apache Kafka for scripts/kafka-cluster.sh: the pinned broker and its dependencies from
+# Maven Central, copied into $DEPS/kafka/lib; redone only when the pom changes. Also Kafka 3.9.1
+# into $DEPS/kafka-3.9/lib, for the SCRAM test (librdkafka 2.0.2 cannot SCRAM with Kafka 4.x).
+fetch_kafka() {
+  local version=$1 dest=$DEPS/$2 stamp log
+  stamp="$(sha256sum <scripts/kafka/pom.xml) $version"
+  [ "$(cat "$dest/.stamp" 2>/dev/null)" = "$stamp" ] && return 0
+  echo "setup: fetching Apache Kafka${version:+ $version} (scripts/kafka/pom.xml) from Maven Central"
+  log=$(mktemp)
+  rm -rf "$dest/lib"
+  if ! mvn -q -B -f scripts/kafka/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
+    ${version:+-Dkafka.version=$version} -DoutputDirectory="$PWD/$dest/lib" >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: resolving Apache Kafka failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
+  echo "$stamp" >"$dest/.stamp"
+}
+if [ $FOR_TESTS = 1 ]; then
+  fetch_kafka "" kafka
+  fetch_kafka 3.9.1 kafka-3.9
 fi

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <regex>
+#include <tuple>
 
 #include "common/file_util.h"
 #include "tests/test_util.h"
@@ -33,27 +34,30 @@ std::map<std::string, fs::file_time_type> Snapshot(const fs::path& dir) {
   return files;
 }
 
-class PipelineTest : public ::testing::TestWithParam<std::string> {};
+// Over a local and an s3:// lake, each on the embedded broker and on the real cluster.
+class PipelineTest : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
 
 TEST_P(PipelineTest, EveryAcknowledgedRecordIsQueryableExactlyOnce) {
   TempDir dir("ticklake-pipeline");
   std::vector<std::string> env;
   std::string lake = (dir.path() / "lake").string();
   std::unique_ptr<S3ServerProcess> s3;
-  if (GetParam() == "s3") {
+  const auto& [lake_kind, kafka_kind] = GetParam();
+  if (lake_kind == "s3") {
     s3 = std::make_unique<S3ServerProcess>(dir.path(), std::vector<std::string>{"lake"});
     env = s3->Env();
     lake = "s3://lake/warehouse";
   }
-  BrokerProcess broker(dir.path());
-  auto produced = RunCommand({TicklakeBinary(), "produce", "-b", broker.bootstrap(), "--count",
-                              "20000", "--rate", "max", "--json"});
+  KafkaTarget broker(kafka_kind, dir.path(), {"stock_market:6"});
+  const std::string topic = broker.Topic("stock_market");
+  auto produced = RunCommand({TicklakeBinary(), "produce", "-b", broker.bootstrap(), "-t", topic,
+                              "--count", "20000", "--rate", "max", "--json"});
   ASSERT_EQ(produced.exit_code, 0) << produced.err;
   int64_t acknowledged = JsonNumber(produced.out, "acknowledged");
   EXPECT_EQ(acknowledged, 20000);
 
-  auto sink = RunCommand({TicklakeBinary(), "sink", "-b", broker.bootstrap(), "--lake", lake, "-e",
-                          "--json", "--flush-records", "3000"},
+  auto sink = RunCommand({TicklakeBinary(), "sink", "-b", broker.bootstrap(), "-t", topic, "--lake",
+                          lake, "-e", "--json", "--flush-records", "3000"},
                          std::chrono::seconds(120), env);
   ASSERT_EQ(sink.exit_code, 0) << sink.err;
   EXPECT_EQ(JsonNumber(sink.out, "records_written"), acknowledged);
@@ -77,7 +81,8 @@ TEST_P(PipelineTest, EveryAcknowledgedRecordIsQueryableExactlyOnce) {
       "SELECT count(*) AS n, count(DISTINCT (kafka_partition, kafka_offset)) AS "
       "offsets, count(DISTINCT \"index\") AS indices, "
       "count(*) FILTER (WHERE high < greatest(open, close) OR low > least(open, "
-      "close)) AS bad_bars FROM stock_market"};
+      "close)) AS bad_bars FROM " +
+          topic};
   auto first = RunCommand(query, std::chrono::seconds(120), env);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   std::string expected = "n,offsets,indices,bad_bars\n" + std::to_string(acknowledged) + "," +
@@ -90,13 +95,16 @@ TEST_P(PipelineTest, EveryAcknowledgedRecordIsQueryableExactlyOnce) {
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(second.out, expected);
   EXPECT_EQ(Snapshot(fs::path(data) / "cache"), cached);
-  if (GetParam() == "s3") {
+  if (lake_kind == "s3") {
     EXPECT_FALSE(cached.empty());
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Lakes, PipelineTest, ::testing::Values("local", "s3"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Lakes, PipelineTest,
+                         ::testing::Combine(::testing::Values("local", "s3"), KafkaKinds()),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_" + std::get<1>(info.param);
+                         });
 
 TEST(Demo, RunsTheWholePipelineAndChecksItsCount) {
   TempDir dir("ticklake-demo");

@@ -30,39 +30,50 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
-class ProduceTest : public ::testing::Test {
+// Runs against the embedded broker and the real cluster (test_util.h, KafkaTarget); one broker
+// per kind for the whole suite.
+class ProduceTest : public ::testing::TestWithParam<std::string> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir("produce-test");
-    broker_ = new BrokerProcess(dir_->path(), {"-t", "stock_market:6", "-t", "python:6"});
-  }
+  static void SetUpTestSuite() { dir_ = new TempDir("produce-test"); }
   static void TearDownTestSuite() {
-    delete broker_;
+    targets_.clear();
     delete dir_;
   }
-  static std::string Bootstrap() { return broker_->bootstrap(); }
+  KafkaTarget& Target() {
+    auto& target = targets_[GetParam()];
+    if (!target) {
+      target =
+          std::make_unique<KafkaTarget>(GetParam(), dir_->path() / GetParam(),
+                                        std::vector<std::string>{"stock_market:6", "python:6"});
+    }
+    return *target;
+  }
+  std::string Bootstrap() { return Target().bootstrap(); }
+  std::string Topic(const std::string& name) { return Target().Topic(name); }
 
-  // Runs `ticklake produce` with `args` (bootstrap added) and returns the result.
-  static CommandResult Produce(std::vector<std::string> args) {
-    std::vector<std::string> argv = {TicklakeBinary(), "produce", "-b", Bootstrap()};
+  // Runs `ticklake produce -t TOPIC` with `args` (bootstrap added) and returns the result.
+  CommandResult Produce(const std::string& topic, std::vector<std::string> args) {
+    std::vector<std::string> argv = {TicklakeBinary(), "produce", "-b",
+                                     Bootstrap(),      "-t",      Topic(topic)};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunCommand(argv, std::chrono::seconds(60));
   }
 
   // Reads a whole topic with kcat: one "partition\tkey\tvalue" line per message.
-  static std::vector<std::string> KcatConsume(const std::string& topic) {
-    auto r = RunCommand({"kcat", "-b", Bootstrap(), "-C", "-t", topic, "-o", "beginning", "-e",
-                         "-q", "-f", "%p\t%k\t%s\n"},
+  std::vector<std::string> KcatConsume(const std::string& topic) {
+    auto r = RunCommand({"kcat", "-b", Bootstrap(), "-C", "-t", Topic(topic), "-o", "beginning",
+                         "-e", "-q", "-f", "%p\t%k\t%s\n"},
                         std::chrono::seconds(30));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return Lines(r.out);
   }
 
   static TempDir* dir_;
-  static BrokerProcess* broker_;
+  static std::map<std::string, std::unique_ptr<KafkaTarget>> targets_;
 };
 TempDir* ProduceTest::dir_ = nullptr;
-BrokerProcess* ProduceTest::broker_ = nullptr;
+std::map<std::string, std::unique_ptr<KafkaTarget>> ProduceTest::targets_;
+INSTANTIATE_TEST_SUITE_P(Brokers, ProduceTest, KafkaKinds(), KafkaKindName);
 
 struct Summary {
   int64_t sent = -1, acknowledged = -1, failed = -1, malformed_rows = -1;
@@ -86,12 +97,13 @@ Summary ParseSummary(const std::string& out) {
   return s;
 }
 
-TEST_F(ProduceTest, SimulatedTicksReadBackWithKcat) {
+TEST_P(ProduceTest, SimulatedTicksReadBackWithKcat) {
   const int64_t n = 20000;
-  auto r = Produce({"--rate", "max", "--count", std::to_string(n), "--seed", "11", "--json"});
+  auto r = Produce("stock_market",
+                   {"--rate", "max", "--count", std::to_string(n), "--seed", "11", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Summary s = ParseSummary(r.out);
-  EXPECT_EQ(s.topic, "stock_market");
+  EXPECT_EQ(s.topic, Topic("stock_market"));
   EXPECT_EQ(s.sent, n);
   EXPECT_EQ(s.acknowledged, n);
   EXPECT_EQ(s.failed, 0);
@@ -126,17 +138,18 @@ TEST_F(ProduceTest, SimulatedTicksReadBackWithKcat) {
   }
 }
 
-TEST_F(ProduceTest, KafkaPythonReadsTheSameKeysOnJavaCompatiblePartitions) {
+TEST_P(ProduceTest, KafkaPythonReadsTheSameKeysOnJavaCompatiblePartitions) {
   // kafka-python here has no lz4 module (python3-lz4 is not installed), so this topic uses gzip,
   // which also shows that -X overrides ticklake's defaults.
   const int64_t n = 5000;
-  auto r = Produce({"-t", "python", "--rate", "max", "--count", std::to_string(n), "--json", "-X",
-                    "compression.type=gzip"});
+  auto r = Produce("python", {"--rate", "max", "--count", std::to_string(n), "--json", "-X",
+                              "compression.type=gzip"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Summary s = ParseSummary(r.out);
   EXPECT_EQ(s.acknowledged, n);
-  auto py = RunCommand({kPython, Peers(), "consume", Bootstrap(), "python", std::to_string(n)},
-                       std::chrono::seconds(60));
+  auto py =
+      RunCommand({kPython, Peers(), "consume", Bootstrap(), Topic("python"), std::to_string(n)},
+                 std::chrono::seconds(60));
   ASSERT_EQ(py.exit_code, 0) << py.err;
   simdjson::dom::parser parser;
   auto stats = parser.parse(py.out).value();
@@ -148,12 +161,12 @@ TEST_F(ProduceTest, KafkaPythonReadsTheSameKeysOnJavaCompatiblePartitions) {
   EXPECT_EQ(stats["murmur2_mismatch"].get_int64().value(), 0) << py.out;
 }
 
-TEST_F(ProduceTest, ReplaysACsvWrittenByPythonWithTypes) {
+TEST_P(ProduceTest, ReplaysACsvWrittenByPythonWithTypes) {
   TempDir dir("produce-replay");
   auto w = RunCommand({kPython, Peers(), "write-csv", dir.path().string()});
   ASSERT_EQ(w.exit_code, 0) << w.err;
-  auto r = Produce({"-t", "replay", "--source", "csv:" + (dir.path() / "input.csv").string(),
-                    "--rate", "max", "--json"});
+  auto r = Produce("replay", {"--source", "csv:" + (dir.path() / "input.csv").string(), "--rate",
+                              "max", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Summary s = ParseSummary(r.out);
   EXPECT_EQ(s.acknowledged, 4);
@@ -169,7 +182,7 @@ TEST_F(ProduceTest, ReplaysACsvWrittenByPythonWithTypes) {
   EXPECT_NE(cmp.out.find("\"equal\": true"), std::string::npos) << cmp.out;
 }
 
-TEST_F(ProduceTest, ReplaysACsvWrittenByDuckDbWithTypes) {
+TEST_P(ProduceTest, ReplaysACsvWrittenByDuckDbWithTypes) {
   // DuckDB writes NULL as an empty field and the empty string as "", quotes only when needed;
   // its own JSON export of the same rows is the expected result.
   TempDir dir("produce-duckdb");
@@ -187,7 +200,7 @@ TEST_F(ProduceTest, ReplaysACsvWrittenByDuckDbWithTypes) {
       ") t(\"Index\", \"Date\", \"Adj Close\", \"Volume\", \"Note\", \"Code\")";
   conn.Query("COPY (" + rows + ") TO " + duck::QuoteLiteral(csv) + " (HEADER, DELIMITER ',')");
   conn.Query("COPY (" + rows + ") TO " + duck::QuoteLiteral(expected) + " (FORMAT JSON)");
-  auto r = Produce({"-t", "duckdb", "--source", "csv:" + csv, "--rate", "max", "--json"});
+  auto r = Produce("duckdb", {"--source", "csv:" + csv, "--rate", "max", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ParseSummary(r.out).acknowledged, 4);
   std::string values;
@@ -202,7 +215,7 @@ TEST_F(ProduceTest, ReplaysACsvWrittenByDuckDbWithTypes) {
                                                                 << ReadWholeFile(csv);
 }
 
-TEST_F(ProduceTest, BrokenRowsAreReportedAndTheRestDelivered) {
+TEST_P(ProduceTest, BrokenRowsAreReportedAndTheRestDelivered) {
   TempDir dir("produce-broken");
   fs::path csv = dir.path() / "broken.csv";
   WriteFileAtomically(csv,
@@ -213,7 +226,7 @@ TEST_F(ProduceTest, BrokenRowsAreReportedAndTheRestDelivered) {
                       "GDAXI,\xff\n"   // line 5
                       "KS11,5\n"
                       "SSMI,\"open\n");  // line 7
-  auto r = Produce({"-t", "broken", "--source", "csv:" + csv.string(), "--json"});
+  auto r = Produce("broken", {"--source", "csv:" + csv.string(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Summary s = ParseSummary(r.out);
   EXPECT_EQ(s.acknowledged, 2);
@@ -225,16 +238,16 @@ TEST_F(ProduceTest, BrokenRowsAreReportedAndTheRestDelivered) {
   }
   EXPECT_EQ(KcatConsume("broken").size(), 2u);
 
-  auto strict = Produce({"-t", "broken_strict", "--source", "csv:" + csv.string(), "--strict"});
+  auto strict = Produce("broken_strict", {"--source", "csv:" + csv.string(), "--strict"});
   EXPECT_NE(strict.exit_code, 0);
   EXPECT_NE(strict.err.find("line 3: expected 2 fields, got 3"), std::string::npos) << strict.err;
 }
 
-TEST_F(ProduceTest, CtrlCStopsFlushesAndSummarises) {
+TEST_P(ProduceTest, CtrlCStopsFlushesAndSummarises) {
   TempDir logs("produce-sigint");
-  Subprocess p(
-      {TicklakeBinary(), "produce", "-b", Bootstrap(), "-t", "sigint", "--rate", "2000", "--json"},
-      logs.path());
+  Subprocess p({TicklakeBinary(), "produce", "-b", Bootstrap(), "-t", Topic("sigint"), "--rate",
+                "2000", "--json"},
+               logs.path());
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   p.Signal(SIGINT);
   EXPECT_EQ(p.Wait(std::chrono::seconds(30)), 0) << p.Stderr();

@@ -2,9 +2,13 @@
 // processes, wait for conditions instead of sleeping, and clean up even when a test fails.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -79,6 +83,73 @@ class S3ServerProcess {
  private:
   std::unique_ptr<Subprocess> process_;
   std::string endpoint_;
+};
+
+// A real Apache Kafka cluster of its own (scripts/kafka-cluster.sh) under `dir`: started by the
+// constructor (fails the test if it does not come up), stopped by the destructor. `extra` are
+// more arguments of `kafka-cluster.sh start`, e.g. {"--sasl-ssl", pem, "user:password"};
+// `kafka_lib` another Kafka's jars (KAFKA_LIB), e.g. .deps/kafka-3.9/lib.
+class KafkaCluster {
+ public:
+  KafkaCluster(const std::filesystem::path& dir, int brokers, std::vector<std::string> extra = {},
+               const std::string& kafka_lib = "");
+  KafkaCluster(const KafkaCluster&) = delete;
+  KafkaCluster& operator=(const KafkaCluster&) = delete;
+  ~KafkaCluster();
+  const std::string& bootstrap() const { return bootstrap_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  void Stop();
+
+ private:
+  std::filesystem::path dir_;
+  std::string bootstrap_;
+  bool running_ = false;
+};
+
+// kill -9 / restart of node `id` (1-3) of the cluster in `dir`, through kafka-cluster.sh.
+void KillKafkaNode(const std::filesystem::path& dir, int id);
+void RestartKafkaNode(const std::filesystem::path& dir, int id);
+
+// The real 3-broker cluster shared by every test of this run: the one the ctest fixture started
+// (TICKLAKE_KAFKA_CLUSTER names its directory, see CMakeLists.txt), or else one started on first
+// use and stopped when the process exits.
+const std::filesystem::path& SharedKafkaClusterDir();
+std::string SharedKafkaCluster();
+
+// Creates a topic through the admin API (CreateTopics) and waits until every partition has a
+// leader. `configs` are topic configs such as retention.ms. Fails the test on error.
+void CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions,
+                 int replication_factor, const std::map<std::string, std::string>& configs = {},
+                 const std::map<std::string, std::string>& client_properties = {});
+
+// The broker a Kafka-facing integration test runs against. Parameterised suites run on both:
+//   INSTANTIATE_TEST_SUITE_P(Brokers, SomeTest, KafkaKinds(), KafkaKindName);
+// "Embedded" is a `ticklake broker` process of the test's own; "RealKafka" the shared real cluster
+// (replication factor 3, min.insync.replicas 2), where each test's topics get names of their own.
+// ctest runs the tests whose names contain "RealKafka" with the shared cluster fixture.
+inline const char kEmbedded[] = "Embedded";
+inline const char kRealKafka[] = "RealKafka";
+::testing::internal::ParamGenerator<std::string> KafkaKinds();
+std::string KafkaKindName(const ::testing::TestParamInfo<std::string>& info);
+
+class KafkaTarget {
+ public:
+  // `topics` ("name:partitions") exist from the start: on the embedded broker given to
+  // `ticklake broker`, on the real cluster created under names unique to this test.
+  KafkaTarget(const std::string& kind, const std::filesystem::path& dir,
+              const std::vector<std::string>& topics = {});
+  bool real() const { return !broker_; }
+  const std::string& bootstrap() const { return bootstrap_; }
+  // The name of `topic` on this target: itself on the embedded broker (which creates unknown
+  // topics with 4 partitions on first use); on the real cluster a name of this test's own,
+  // created with `partitions` partitions on first use.
+  std::string Topic(const std::string& topic, int partitions = 6);
+  BrokerProcess* embedded() { return broker_.get(); }
+
+ private:
+  std::unique_ptr<BrokerProcess> broker_;
+  std::string bootstrap_;
+  std::map<std::string, std::string> names_;
 };
 
 }  // namespace ticklake::test

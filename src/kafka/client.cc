@@ -1,8 +1,46 @@
 #include "kafka/client.h"
 
+#include <fmt/format.h>
+
+#include <mutex>
+
 #include "common/error.h"
 
 namespace ticklake::kafka {
+namespace {
+
+std::mutex errors_mu;
+std::map<const rd_kafka_t*, std::string>& LastErrors() {
+  static auto* errors = new std::map<const rd_kafka_t*, std::string>;
+  return *errors;
+}
+
+void KeepError(rd_kafka_t* rk, int, const char* reason, void*) {
+  std::lock_guard lock(errors_mu);
+  LastErrors()[rk] = reason;
+}
+
+void FilteredLog(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  const rd_kafka_conf_t* conf = rd_kafka_conf(const_cast<rd_kafka_t*>(rk));
+  char debug[512] = "";
+  size_t size = sizeof(debug);
+  bool debugging = rd_kafka_conf_get(conf, "debug", debug, &size) == RD_KAFKA_CONF_OK && debug[0];
+  if (!debugging && (level > 3 || std::string_view(facility) == "FAIL")) return;
+  fmt::print(stderr, "librdkafka %{} {}: {}\n", level, facility, message);
+}
+
+}  // namespace
+
+void ForgetClientError(const rd_kafka_t* rk) {
+  std::lock_guard lock(errors_mu);
+  LastErrors().erase(rk);
+}
+
+std::string LastClientError(const rd_kafka_t* rk) {
+  std::lock_guard lock(errors_mu);
+  auto it = LastErrors().find(rk);
+  return it == LastErrors().end() ? "" : it->second;
+}
 
 std::pair<std::string, std::string> ParseProperty(const std::string& text) {
   size_t eq = text.find('=');
@@ -19,6 +57,8 @@ Properties ParseProperties(const std::vector<std::string>& texts) {
 
 ConfPtr MakeConf(const Properties& defaults, const Properties& overrides) {
   ConfPtr conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_error_cb(conf.get(), &KeepError);
+  rd_kafka_conf_set_log_cb(conf.get(), &FilteredLog);
   char error[512];
   for (const Properties* props : {&defaults, &overrides}) {
     for (const auto& [key, value] : *props) {
@@ -48,8 +88,48 @@ void WaitForCluster(rd_kafka_t* rk, const std::string& bootstrap,
     rd_kafka_metadata_destroy(metadata);
     return;
   }
-  Fail("cannot reach Kafka at {} within {} s: {}", bootstrap, timeout.count() / 1000.0,
-       rd_kafka_err2str(err));
+  rd_kafka_poll(rk, 0);  // serves the error callback
+  std::string last = LastClientError(rk);
+  Fail("cannot reach Kafka at {} within {} s: {}{}", bootstrap, timeout.count() / 1000.0,
+       rd_kafka_err2str(err), last.empty() ? "" : fmt::format(" (last error: {})", last));
+}
+
+bool CloseConsumer(KafkaHandle& consumer, std::chrono::milliseconds limit) {
+  if (!consumer) return true;
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(consumer.get());
+  bool closed = false;
+  if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(consumer.get(), queue)) {
+    rd_kafka_error_destroy(error);  // not a group member: nothing to leave
+    closed = true;
+  } else {
+    while (!(closed = rd_kafka_consumer_closed(consumer.get())) &&
+           std::chrono::steady_clock::now() < deadline) {
+      // Serves callbacks (the rebalance callback); what comes back as an event (a prefetched
+      // message, an error) is dropped, and a rebalance without a callback is answered.
+      rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 50);
+      if (event && rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE) {
+        if (std::string_view(rd_kafka_rebalance_protocol(consumer.get())) == "COOPERATIVE") {
+          if (auto* e = rd_kafka_incremental_unassign(consumer.get(),
+                                                      rd_kafka_event_topic_partition_list(event)))
+            rd_kafka_error_destroy(e);
+        } else {
+          rd_kafka_assign(consumer.get(), nullptr);
+        }
+      }
+      if (event) rd_kafka_event_destroy(event);
+    }
+  }
+  rd_kafka_queue_destroy(queue);
+  ForgetClientError(consumer.get());
+  if (!closed) {
+    // Destroying the handle would wait for the group's termination, that is for the same
+    // coordinator, until the session times out: the handle is abandoned to the exiting process.
+    (void)consumer.release();
+    return false;
+  }
+  rd_kafka_destroy_flags(consumer.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  return true;
 }
 
 int PartitionCount(rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout) {

@@ -14,8 +14,14 @@
 
 namespace ticklake::kafka {
 
+// Forgets what LastClientError() kept for `rk` (before it is destroyed).
+void ForgetClientError(const rd_kafka_t* rk);
+
 struct KafkaHandleDeleter {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+  void operator()(rd_kafka_t* rk) const {
+    ForgetClientError(rk);
+    rd_kafka_destroy(rk);
+  }
 };
 using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDeleter>;
 
@@ -44,16 +50,30 @@ std::pair<std::string, std::string> ParseProperty(const std::string& text);
 Properties ParseProperties(const std::vector<std::string>& texts);
 
 // Builds a configuration: `defaults` first, then `overrides` (the user's -X wins).
-// Throws Error naming the property librdkafka rejected.
+// Throws Error naming the property librdkafka rejected. Its error callback keeps each client's
+// last error (LastClientError), and its log callback drops connection failures ("FAIL": they
+// are errors too, and WaitForCluster names the last one in its single line) and anything
+// below errors, unless -X debug is set; callers may set their own callbacks instead.
+// The last error librdkafka reported for `rk` through MakeConf's error callback ("" if none);
+// served by rd_kafka_poll on handles whose main queue is not redirected.
+std::string LastClientError(const rd_kafka_t* rk);
 ConfPtr MakeConf(const Properties& defaults, const Properties& overrides);
 
 // Creates a producer or consumer handle, taking ownership of `conf`.
 KafkaHandle MakeHandle(rd_kafka_type_t type, ConfPtr conf);
 
 // Waits until the cluster answers a metadata request, or throws Error after `timeout` naming
-// the bootstrap servers and librdkafka's last error.
+// the bootstrap servers and librdkafka's last error (e.g. a failed SASL authentication or TLS
+// handshake).
 void WaitForCluster(rd_kafka_t* rk, const std::string& bootstrap,
                     std::chrono::milliseconds timeout);
+
+// Closes a consumer-group member as rd_kafka_consumer_close does (callbacks such as the rebalance
+// callback run on this thread, outstanding commits are sent, the group is left) and destroys
+// it, but gives up after `limit`: when the cluster is gone, librdkafka would wait for the group
+// coordinator until the session times out. Then the handle is abandoned, not destroyed (that
+// would wait just the same), and false returned: for processes about to exit.
+bool CloseConsumer(KafkaHandle& consumer, std::chrono::milliseconds limit);
 
 // The number of partitions of `topic`, or 0 when the cluster does not know it.
 int PartitionCount(rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout);

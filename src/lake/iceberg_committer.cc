@@ -103,7 +103,7 @@ void IcebergCommitter::CheckOffsets(const iceberg::TableMetadata& metadata,
                                     const std::vector<Batch>& batches) {
   KafkaOffsets committed = CommittedOffsets(metadata, options_.topic);
   for (const Batch& batch : batches) {
-    // -1: no offset (none committed; resumed from the group's offset).
+    // -1: nothing of the partition committed yet (the sink read it from its start).
     auto it = committed.find(batch.partition);
     int64_t now = it == committed.end() ? -1 : it->second;
     int64_t mine = expected_[batch.partition].value_or(-1);
@@ -113,7 +113,7 @@ void IcebergCommitter::CheckOffsets(const iceberg::TableMetadata& metadata,
         "resumed from {}: another member of the group took over the partition (this one lost "
         "its assignment); stopping without committing offsets {}..{} a second time",
         ident_.ToString(), options_.topic, batch.partition, now < 0 ? "none" : std::to_string(now),
-        mine < 0 ? "the group's offset" : std::to_string(mine), batch.start_offset,
+        mine < 0 ? "the partition's start" : std::to_string(mine), batch.start_offset,
         batch.next_offset - 1));
   }
 }

@@ -111,6 +111,10 @@ bool IsIceberg(const SinkOptions& options) {
   Fail("unknown --table-format '{}': expected hive or iceberg", options.table_format);
 }
 
+// Committing to Kafka and leaving the group at the end are courtesies (the lake is the truth):
+// they must not hold a stop when the cluster is gone.
+constexpr std::chrono::milliseconds kCloseLimit(2500);
+
 class Sink {
  public:
   Sink(const SinkOptions& options, SinkStats& stats)
@@ -143,7 +147,7 @@ class Sink {
   // whoever gets the partitions resumes from the lake's last commit.
   ~Sink() {
     aborting_ = true;
-    consumer_.reset();
+    kafka::CloseConsumer(consumer_, kCloseLimit);
   }
 
   SinkSummary Run(const std::function<bool()>& should_stop);
@@ -154,6 +158,8 @@ class Sink {
   void OnAssign(rd_kafka_topic_partition_list_t* partitions);
   void OnRevoke(rd_kafka_topic_partition_list_t* partitions);
   void Handle(const rd_kafka_message_t* message);
+  // Reports offsets [from, to) of `partition` as gone from the broker (never read).
+  void ReportMissing(int32_t partition, int64_t from, int64_t to);
   void AddError(PartitionBuffer& buffer, const rd_kafka_message_t* message,
                 const std::string& reason);
   void Flush(int32_t partition, PartitionBuffer& buffer);
@@ -250,10 +256,15 @@ void Sink::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
             "Use a fresh lake (or prefix) for a new topic",
             store_->Uri(), options_.topic, tp.partition, *next, high);
       }
-      tp.offset = *next;  // the lake is the truth, whatever the group committed
-      buffer.next_offset = *next;
+    } else {
+      // Nothing of the partition landed yet: read from offset 0, whatever the group committed.
+      // Records deleted (retention) before the sink ever read them make the partition start
+      // later: the fetch is reset to its start and Handle reports the jump from 0.
+      next = 0;
     }
-    resumed += fmt::format(" {}@{}", tp.partition, next ? std::to_string(*next) : "committed");
+    tp.offset = *next;  // the lake is the truth, whatever the group committed
+    buffer.next_offset = *next;
+    resumed += fmt::format(" {}@{}", tp.partition, *next);
   }
   fmt::print(stderr, "ticklake sink: assigned {} partition(s) of {}:{}\n", partitions->cnt,
              options_.topic, resumed);
@@ -282,6 +293,16 @@ void Sink::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
     throw;
   }
   forget();  // flushed: nothing buffered is left
+}
+
+void Sink::ReportMissing(int32_t partition, int64_t from, int64_t to) {
+  int64_t missing = to - from;
+  stats_.records_missing += missing;
+  Metrics().missing.Add(missing);
+  fmt::print(stderr,
+             "ticklake sink: ERROR {}[{}]: offsets {}..{} are gone from the broker ({} records "
+             "lost, probably deleted by retention before they were read)\n",
+             options_.topic, partition, from, to - 1, missing);
 }
 
 void Sink::AddError(PartitionBuffer& buffer, const rd_kafka_message_t* m,
@@ -336,16 +357,8 @@ void Sink::Handle(const rd_kafka_message_t* m) {
   buffer.at_end = false;
   if (buffer.next_offset >= 0 && m->offset < buffer.next_offset)
     return;  // already landed or buffered
-  if (buffer.next_offset >= 0 && m->offset > buffer.next_offset) {
-    int64_t missing = m->offset - buffer.next_offset;
-    stats_.records_missing += missing;
-    Metrics().missing.Add(missing);
-    fmt::print(
-        stderr,
-        "ticklake sink: ERROR {}[{}]: offsets {}..{} are gone from the broker ({} records lost, "
-        "probably deleted by retention before they were read)\n",
-        options_.topic, m->partition, buffer.next_offset, m->offset - 1, missing);
-  }
+  if (buffer.next_offset >= 0 && m->offset > buffer.next_offset)
+    ReportMissing(m->partition, buffer.next_offset, m->offset);
   rd_kafka_timestamp_type_t type;
   int64_t timestamp_ms = rd_kafka_message_timestamp(m, &type);
   if (buffer.empty()) {
@@ -574,6 +587,7 @@ bool Sink::CaughtUp(const std::map<int32_t, int64_t>* targets) {
 }
 
 void Sink::UpdateLag() {
+  if (!consumer_) return;  // closed
   int64_t lag = 0;
   for (const auto& [partition, buffer] : buffers_) {
     int64_t low = 0, high = 0;
@@ -709,9 +723,11 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
   }
   FlushAll();
   for (const auto& [partition, buffer] : buffers_) {
-    if (buffer.next_offset >= 0) CommitToKafka(partition, buffer.next_offset, /*async=*/false);
+    if (buffer.next_offset >= 0) CommitToKafka(partition, buffer.next_offset, /*async=*/true);
   }
-  rd_kafka_consumer_close(consumer_.get());  // revokes (nothing left to flush) and leaves the group
+  // Revokes (nothing left to flush), sends the commits and leaves the group, within a bound.
+  if (!kafka::CloseConsumer(consumer_, kCloseLimit))
+    fmt::print(stderr, "ticklake sink: warning: leaving the consumer group timed out\n");
   if (callback_error_) Fail("{}", *callback_error_);
   UpdateCatalog();
   UpdateLag();
