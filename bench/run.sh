@@ -11,6 +11,9 @@ echo
 echo "### brokers: produce, sink and end to end vs kcat, on the embedded broker and on Apache Kafka"
 bash bench/broker_bench.sh
 echo
+echo "### iceberg: files, snapshots and query time vs the Hive layout"
+bash bench/iceberg_bench.sh
+echo
 echo "### object store: S3Store vs curl and awscli against s3rver"
 bash bench/s3_bench.sh
 echo

@@ -20,7 +20,7 @@
 # with a small heap (KAFKA_HEAP, default -Xmx384m). Each node's PID is in DIR/node-ID/pid and
 # its log in DIR/node-ID/server.log; only those PIDs are ever signalled.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)  # also when run through a symlink
 KAFKA_LIB=${KAFKA_LIB:-$ROOT/.deps/kafka/lib}
 KAFKA_HEAP=${KAFKA_HEAP:--Xmx384m -Xms64m}
 START_TIMEOUT=${KAFKA_START_TIMEOUT:-120}

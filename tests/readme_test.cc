@@ -22,7 +22,8 @@
 //    the buckets README's s3:// URIs name, and `aws s3` commands get `--endpoint-url` (awscli 2.9
 //    does not read AWS_ENDPOINT_URL_S3).
 //  - `build/ticklake`: the fresh directory holds a `build` symlink to the folder of the binary
-//    under test, so `build/ticklake` is that binary, as in a checkout after `make`.
+//    under test, so `build/ticklake` is that binary, as in a checkout after `make`; and a
+//    `scripts` symlink to the checkout's scripts (scripts/kafka-cluster.sh).
 //
 // --help examples: every subcommand that `ticklake --help` lists must end its help with an
 // "Examples:" footer whose lines "  ticklake ..." are commands (a trailing `# serves until
@@ -162,6 +163,7 @@ class ReadmeTest : public ::testing::Test {
   void SetUp() override {
     fs::create_directories(work_);
     fs::create_symlink(fs::path(TicklakeBinary()).parent_path(), work_ / "build");
+    fs::create_symlink(SourceDir() / "scripts", work_ / "scripts");
     env_ = s3_.Env();
     env_.push_back("BOOTSTRAP=" + broker_.bootstrap());
   }

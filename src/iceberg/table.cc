@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "iceberg/manifest.h"
 
@@ -691,8 +692,10 @@ ExpireResult Table::Expire(int64_t older_than_ms, int retain_last,
     TableMetadata next = base;
     std::vector<const Snapshot*> newest;
     for (const auto& s : base.snapshots) newest.push_back(&s);
+    // Newest first; snapshots of the same millisecond are ordered by their commit order.
     std::sort(newest.begin(), newest.end(), [](const Snapshot* a, const Snapshot* b) {
-      return a->timestamp_ms > b->timestamp_ms;
+      return std::tie(a->timestamp_ms, a->sequence_number) >
+             std::tie(b->timestamp_ms, b->sequence_number);
     });
     std::set<int64_t> keep;
     if (base.current_snapshot_id) keep.insert(*base.current_snapshot_id);

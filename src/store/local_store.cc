@@ -29,21 +29,46 @@ fs::path LocalStore::PathOf(std::string_view key) const {
   return root_ / fs::path(std::string(key));
 }
 
+// Another process sharing the lake (a second sink) prunes folders it emptied, so a folder this
+// one just created can vanish before it writes into it: folder creation and the write that
+// follows are retried a few times when the folder is gone.
+constexpr int kVanishedFolderRetries = 5;
+
 void LocalStore::EnsureParent(const fs::path& path) {
   std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
+  for (int attempt = 1; attempt <= kVanishedFolderRetries; ++attempt) {
+    fs::create_directories(path.parent_path(), ec);
+    if (ec != std::errc::no_such_file_or_directory) break;
+  }
   if (ec) Fail("cannot create directory {}: {}", path.parent_path().string(), ec.message());
+}
+
+template <typename Write>
+void LocalStore::WriteInFolder(const fs::path& path, const Write& write) {
+  for (int attempt = 1;; ++attempt) {
+    EnsureParent(path);
+    try {
+      write();
+      return;
+    } catch (const Error&) {
+      if (attempt == kVanishedFolderRetries || fs::is_directory(path.parent_path())) throw;
+    }
+  }
 }
 
 void LocalStore::Put(std::string_view key, std::string_view data) {
   fs::path path = PathOf(key);
-  EnsureParent(path);
-  WriteFileAtomically(path, data);
+  WriteInFolder(path, [&] { WriteFileAtomically(path, data); });
 }
 
 fs::path LocalStore::CopyIntoPlace(std::string_view key, const fs::path& file, bool sync) {
   fs::path path = PathOf(key);
-  EnsureParent(path);
+  WriteInFolder(path, [&] { CopyIntoFolder(key, path, file, sync); });
+  return path;
+}
+
+void LocalStore::CopyIntoFolder(std::string_view key, const fs::path& path, const fs::path& file,
+                                bool sync) {
   fs::path tmp = TempPathBeside(path);
   std::error_code ec;
   fs::copy_file(file, tmp, fs::copy_options::overwrite_existing, ec);
@@ -54,7 +79,6 @@ fs::path LocalStore::CopyIntoPlace(std::string_view key, const fs::path& file, b
     fs::remove(tmp);
     Fail("PUT {}: {}", UriOf(key), ec.message());
   }
-  return path;
 }
 
 void LocalStore::PutFile(std::string_view key, const fs::path& file) {
@@ -185,10 +209,11 @@ void LocalStore::MoveAll(const std::vector<ObjectMove>& moves) {
   for (const auto& [from, to] : moves) {
     fs::path source = PathOf(from);
     fs::path target = PathOf(to);
-    EnsureParent(target);
-    if (rename(source.c_str(), target.c_str()) != 0) {
-      Fail("MOVE {} to {}: {}", UriOf(from), UriOf(to), ErrnoMessage());
-    }
+    WriteInFolder(target, [&] {
+      if (rename(source.c_str(), target.c_str()) != 0) {
+        Fail("MOVE {} to {}: {}", UriOf(from), UriOf(to), ErrnoMessage());
+      }
+    });
     if (emptied.empty() || emptied.back() != source.parent_path())
       emptied.push_back(source.parent_path());
   }

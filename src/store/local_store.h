@@ -34,6 +34,11 @@ class LocalStore : public ObjectStore {
  private:
   std::filesystem::path PathOf(std::string_view key) const;
   void EnsureParent(const std::filesystem::path& path);
+  // Runs `write` (which creates `path`) after EnsureParent, again if the folder vanished.
+  template <typename Write>
+  void WriteInFolder(const std::filesystem::path& path, const Write& write);
+  void CopyIntoFolder(std::string_view key, const std::filesystem::path& path,
+                      const std::filesystem::path& file, bool sync);
   // Copies `file` to a hidden temporary beside the object (fsynced when `sync`) and renames it
   // into place; returns the object's path.
   std::filesystem::path CopyIntoPlace(std::string_view key, const std::filesystem::path& file,
