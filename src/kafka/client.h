@@ -49,14 +49,15 @@ using Properties = std::map<std::string, std::string>;
 std::pair<std::string, std::string> ParseProperty(const std::string& text);
 Properties ParseProperties(const std::vector<std::string>& texts);
 
+// The last error librdkafka reported for `rk` through MakeConf's error callback ("" if none);
+// served by rd_kafka_poll on handles whose main queue is not redirected.
+std::string LastClientError(const rd_kafka_t* rk);
+
 // Builds a configuration: `defaults` first, then `overrides` (the user's -X wins).
 // Throws Error naming the property librdkafka rejected. Its error callback keeps each client's
 // last error (LastClientError), and its log callback drops connection failures ("FAIL": they
 // are errors too, and WaitForCluster names the last one in its single line) and anything
 // below errors, unless -X debug is set; callers may set their own callbacks instead.
-// The last error librdkafka reported for `rk` through MakeConf's error callback ("" if none);
-// served by rd_kafka_poll on handles whose main queue is not redirected.
-std::string LastClientError(const rd_kafka_t* rk);
 ConfPtr MakeConf(const Properties& defaults, const Properties& overrides);
 
 // Creates a producer or consumer handle, taking ownership of `conf`.
