@@ -7,6 +7,10 @@
 // Construction waits (bounded) until the cluster answers, so an unreachable bootstrap server is
 // one clear error instead of a hang. Send() copies the message into librdkafka's queue; when the
 // queue is full it serves delivery reports and retries (backpressure: nothing is dropped).
+// Add() + SendBatch() do the same for many messages at once: they reach librdkafka through one
+// rd_kafka_produce_batch call, which reads the clocks and takes the topic lock once per batch
+// instead of once per message (at a million messages per second, per-message clock reads were
+// a tenth of the sending thread's time). Partitioning, order and acknowledgement are the same.
 // Delivery reports are counted: every message sent ends up acknowledged or failed (after Flush,
 // sent == acknowledged + failed), with the last error message kept. (Reporting only failures,
 // delivery.report.only.error=true, was measured slower: librdkafka's broker thread then frees
@@ -22,6 +26,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kafka/client.h"
 
@@ -50,10 +55,16 @@ class Producer {
   // Enqueues one message (key may be empty with has_key=false for no key). Returns false only
   // when should_stop ended a wait for queue space; the message then counts as failed.
   bool Send(std::string_view key, bool has_key, std::string_view value);
-  // Serves delivery reports without blocking.
+  // Copies one message into the batch being built (it counts as sent from now on).
+  void Add(std::string_view key, bool has_key, std::string_view value);
+  // Enqueues the batch built by Add(), in order. Returns false only when should_stop ended a
+  // wait for queue space; the messages not enqueued then count as failed.
+  bool SendBatch();
+  // Enqueues the batch (if any), then serves delivery reports without blocking.
   void Poll();
-  // Waits up to `timeout` for all outstanding messages; those still undelivered are purged and
-  // counted as failed. Returns true when everything sent was acknowledged.
+  // Enqueues the batch (if any) and waits up to `timeout` for all outstanding messages; those
+  // still undelivered are purged and counted as failed. Returns true when everything sent was
+  // acknowledged.
   bool Flush(std::chrono::milliseconds timeout);
 
   int64_t sent() const { return sent_; }
@@ -68,12 +79,33 @@ class Producer {
   static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   static void OnLog(const rd_kafka_t* rk, int level, const char* facility, const char* message);
   void RecordFailure(std::string message);
+  // Microseconds on the monotonic clock, read at most once per kClockReuse delivery reports
+  // while a non-blocking Poll() serves them (see OnDelivery).
+  int64_t DeliveryNow();
+  void PublishCounts();
+
+  // A message of the batch: its key then its value, at `offset` in batch_bytes_.
+  struct Buffered {
+    size_t offset;
+    size_t key_size;
+    size_t value_size;
+    bool has_key;
+  };
 
   ProducerOptions options_;
   KafkaHandle rk_;
   rd_kafka_topic_t* topic_ = nullptr;  // owned; destroyed before rk_
+  std::vector<Buffered> batch_;
+  std::string batch_bytes_;
+  std::vector<rd_kafka_message_t> messages_;  // the batch as produce_batch takes it
   int64_t sent_ = 0;
   bool debug_ = false;  // -X debug=... given: print all librdkafka logs
+  // Delivery-report clock (DeliveryNow): the cached reading and how many reports may still use it.
+  int64_t report_now_us_ = 0;
+  int report_clock_uses_ = 0;
+  bool serving_nonblocking_ = false;
+  // Acknowledgements already added to the process-wide counter (updated once per poll).
+  int64_t published_acknowledged_ = 0;
   int64_t acknowledged_ = 0;
   int64_t failed_ = 0;
   std::string last_error_;

@@ -34,8 +34,10 @@ int64_t WallMicros() {
 class Sink {
  public:
   virtual ~Sink() = default;
+  // Takes one record; the records of one pacing step are then handed on by EndBatch().
+  virtual void Send(std::string_view key, bool has_key, std::string_view value) = 0;
   // Returns false when a stop request ended a wait for room (the caller then stops too).
-  virtual bool Send(std::string_view key, bool has_key, std::string_view value) = 0;
+  virtual bool EndBatch() { return true; }
   virtual void Poll() {}
   virtual void Flush(double timeout_s) = 0;
   virtual void Fill(FeedSummary& summary) = 0;
@@ -48,9 +50,10 @@ class KafkaSink : public Sink {
             o.bootstrap, o.topic, o.properties,
             std::chrono::milliseconds(static_cast<int64_t>(o.connect_timeout_s * 1000)),
             should_stop}) {}
-  bool Send(std::string_view key, bool has_key, std::string_view value) override {
-    return producer_.Send(key, has_key, value);
+  void Send(std::string_view key, bool has_key, std::string_view value) override {
+    producer_.Add(key, has_key, value);
   }
+  bool EndBatch() override { return producer_.SendBatch(); }
   void Poll() override { producer_.Poll(); }
   void Flush(double timeout_s) override {
     producer_.Flush(std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000)));
@@ -82,7 +85,7 @@ class FileSink : public Sink {
   ~FileSink() override {
     if (owned_) std::fclose(file_);
   }
-  bool Send(std::string_view key, bool has_key, std::string_view value) override {
+  void Send(std::string_view key, bool has_key, std::string_view value) override {
     line_.clear();
     if (!key_delimiter_.empty()) {
       if (has_key) line_ += key;
@@ -94,7 +97,6 @@ class FileSink : public Sink {
       Fail("cannot write to {}: {}", path_, ErrnoMessage());
     }
     ++written_;
-    return true;
   }
   void Flush(double) override {
     if (std::fflush(file_) != 0) Fail("cannot write to {}: {}", path_, ErrnoMessage());
@@ -260,10 +262,7 @@ FeedSummary RunFeed(const FeedOptions& o, const std::function<bool()>& should_st
         if (pending_due_ns > now) break;
         pending = false;
         ++sent_now;
-        if (!sink->Send(source.key(), source.has_key(), source.value())) {
-          exhausted = true;  // stopped while the producer queue was full
-          break;
-        }
+        sink->Send(source.key(), source.has_key(), source.value());
       }
       generated += sent_now;
       if (pending && sent_now == 0) {
@@ -277,12 +276,10 @@ FeedSummary RunFeed(const FeedOptions& o, const std::function<bool()>& should_st
           break;
         }
         ++generated;
-        if (!sink->Send(source.key(), source.has_key(), source.value())) {
-          exhausted = true;  // stopped while the producer queue was full
-          break;
-        }
+        sink->Send(source.key(), source.has_key(), source.value());
       }
     }
+    if (!sink->EndBatch()) break;  // stopped while the producer queue was full
     sink->Poll();
   }
   // A paced run that reached its count lasts until the slot of the next message would begin
