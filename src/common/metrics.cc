@@ -15,12 +15,16 @@ Histogram::Histogram(std::vector<double> upper_bounds)
   std::sort(upper_bounds_.begin(), upper_bounds_.end());
 }
 
-void Histogram::Observe(double value) {
+void Histogram::Observe(double value) { Observe(value, 1); }
+
+void Histogram::Observe(double value, int64_t count) {
+  if (count <= 0) return;
   size_t i =
       std::lower_bound(upper_bounds_.begin(), upper_bounds_.end(), value) - upper_bounds_.begin();
-  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  buckets_[i].fetch_add(count, std::memory_order_relaxed);
+  const double add = value * static_cast<double>(count);
   double sum = sum_.load(std::memory_order_relaxed);
-  while (!sum_.compare_exchange_weak(sum, sum + value, std::memory_order_relaxed)) {
+  while (!sum_.compare_exchange_weak(sum, sum + add, std::memory_order_relaxed)) {
   }
 }
 

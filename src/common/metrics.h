@@ -42,6 +42,8 @@ class Histogram {
  public:
   explicit Histogram(std::vector<double> upper_bounds);
   void Observe(double value);
+  // `count` observations of the same value at the cost of one.
+  void Observe(double value, int64_t count);
 
   struct Snapshot {
     std::vector<double> upper_bounds;

@@ -28,6 +28,17 @@ TEST(MetricsTest, RendersCountersGaugesAndHistogramsInPrometheusText) {
             "t_seconds_bucket{le=\"+Inf\"} 3\nt_seconds_sum 7.55\nt_seconds_count 3\n");
 }
 
+TEST(MetricsTest, AHistogramTakesManyEqualObservationsAtOnce) {
+  Histogram h({0.1, 1});
+  h.Observe(0.5, 4);
+  h.Observe(7, 0);  // nothing
+  h.Observe(0.05);
+  Histogram::Snapshot s = h.Read();
+  EXPECT_EQ(s.cumulative, (std::vector<int64_t>{1, 5, 5}));
+  EXPECT_EQ(s.count, 5);
+  EXPECT_DOUBLE_EQ(s.sum, 2.05);
+}
+
 TEST(MetricsTest, SameNameAndLabelsIsTheSameMetric) {
   MetricsRegistry registry;
   Counter& a = registry.GetCounter("c_total", "C.");

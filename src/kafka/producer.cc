@@ -95,7 +95,7 @@ void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* 
     // The message's opaque is its enqueue time (SendBatch), like librdkafka's own
     // rd_kafka_message_latency, but without reading the clock for every message.
     int64_t micros = self->DeliveryNow() - reinterpret_cast<intptr_t>(message->_private);
-    if (micros >= 0) Metrics().latency.Observe(static_cast<double>(micros) / 1e6);
+    if (micros >= 0) self->ObserveLatency(micros);
   } else {
     ++self->failed_;
     Metrics().failed.Add();
@@ -116,9 +116,26 @@ int64_t Producer::DeliveryNow() {
   return report_now_us_;
 }
 
+void Producer::ObserveLatency(int64_t micros) {
+  // Reports of messages enqueued together and served together have the same latency: they are
+  // observed as one run.
+  if (micros != latency_run_us_) {
+    if (latency_run_count_ > 0) {
+      Metrics().latency.Observe(static_cast<double>(latency_run_us_) / 1e6, latency_run_count_);
+    }
+    latency_run_us_ = micros;
+    latency_run_count_ = 0;
+  }
+  ++latency_run_count_;
+}
+
 void Producer::PublishCounts() {
   Metrics().acknowledged.Add(acknowledged_ - published_acknowledged_);
   published_acknowledged_ = acknowledged_;
+  if (latency_run_count_ > 0) {
+    Metrics().latency.Observe(static_cast<double>(latency_run_us_) / 1e6, latency_run_count_);
+    latency_run_count_ = 0;
+  }
 }
 
 void Producer::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {

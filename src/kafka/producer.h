@@ -82,6 +82,9 @@ class Producer {
   // Microseconds on the monotonic clock, read at most once per kClockReuse delivery reports
   // while a non-blocking Poll() serves them (see OnDelivery).
   int64_t DeliveryNow();
+  void ObserveLatency(int64_t micros);
+  // Adds the acknowledgements and latencies counted since the last call to the process-wide
+  // metrics (once per poll rather than once per message).
   void PublishCounts();
 
   // A message of the batch: its key then its value, at `offset` in batch_bytes_.
@@ -104,8 +107,11 @@ class Producer {
   int64_t report_now_us_ = 0;
   int report_clock_uses_ = 0;
   bool serving_nonblocking_ = false;
-  // Acknowledgements already added to the process-wide counter (updated once per poll).
+  // Acknowledgements already added to the process-wide counter (updated once per poll), and the
+  // latest run of equal latencies not yet added to the histogram.
   int64_t published_acknowledged_ = 0;
+  int64_t latency_run_us_ = -1;
+  int64_t latency_run_count_ = 0;
   int64_t acknowledged_ = 0;
   int64_t failed_ = 0;
   std::string last_error_;

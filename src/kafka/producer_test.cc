@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/error.h"
+#include "common/metrics.h"
 #include "kafka/embedded_broker.h"
 
 namespace ticklake::kafka {
@@ -91,6 +92,82 @@ TEST(Producer, KeyedMessagesAreAcknowledgedAndPartitionedLikeJava) {
     ASSERT_EQ(partitions.size(), 1u) << key << " went to several partitions";
     EXPECT_EQ(*partitions.begin(), JavaPartition(key, 6)) << key;
   }
+}
+
+TEST(Producer, BatchesKeepPerKeyOrderUnderBackpressureAndFeedTheMetrics) {
+  EmbeddedBroker broker(1, {{"t", 3}});
+  Counter& sent = CounterMetric("ticklake_produce_records_sent_total", "");
+  Counter& acknowledged = CounterMetric("ticklake_produce_records_acknowledged_total", "");
+  Histogram& latency = HistogramMetric("ticklake_produce_delivery_seconds", "");
+  const int64_t sent_before = sent.Value(), acknowledged_before = acknowledged.Value(),
+                observed_before = latency.Read().count;
+  // A queue of 100 messages and batches of 250: every batch is refused in part and retried.
+  Producer producer({broker.bootstrap(),
+                     "t",
+                     {{"queue.buffering.max.messages", "100"}, {"linger.ms", "1"}},
+                     std::chrono::seconds(10),
+                     nullptr});
+  const std::vector<std::string> keys = {"a", "b", "c", "d", "e"};
+  const int kCount = 5000;
+  for (int i = 0; i < kCount; ++i) {
+    producer.Add(keys[i % keys.size()], true, std::to_string(i));
+    if (i % 250 == 249) {
+      ASSERT_TRUE(producer.SendBatch());
+      producer.Poll();
+    }
+  }
+  EXPECT_TRUE(producer.Flush(std::chrono::seconds(20))) << producer.last_error();
+  EXPECT_EQ(producer.acknowledged(), kCount);
+  EXPECT_EQ(sent.Value() - sent_before, kCount);
+  EXPECT_EQ(acknowledged.Value() - acknowledged_before, kCount);
+  EXPECT_EQ(latency.Read().count - observed_before, kCount);
+
+  // Each key's values come back in the order they were sent.
+  auto consumer = MakeHandle(RD_KAFKA_CONSUMER, MakeConf({{"bootstrap.servers", broker.bootstrap()},
+                                                          {"group.id", "order-test"},
+                                                          {"enable.auto.commit", "false"}},
+                                                         {}));
+  TopicPartitionList list(rd_kafka_topic_partition_list_new(3));
+  for (int p = 0; p < 3; ++p) {
+    rd_kafka_topic_partition_list_add(list.get(), "t", p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(consumer.get(), list.get());
+  std::map<std::string, int> last;
+  int seen = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (seen < kCount && std::chrono::steady_clock::now() < deadline) {
+    Message m(rd_kafka_consumer_poll(consumer.get(), 100));
+    if (!m || m->err) continue;
+    std::string key(static_cast<const char*>(m->key), m->key_len);
+    int value = std::stoi(std::string(static_cast<const char*>(m->payload), m->len));
+    auto it = last.find(key);
+    if (it != last.end()) {
+      EXPECT_EQ(value, it->second + static_cast<int>(keys.size())) << key;
+    }
+    last[key] = value;
+    ++seen;
+  }
+  EXPECT_EQ(seen, kCount);
+  rd_kafka_consumer_close(consumer.get());
+}
+
+TEST(Producer, AStopRequestEndsTheWaitForRoomOfABatch) {
+  EmbeddedBroker broker(1, {{"t", 1}});
+  bool stop = false;
+  Producer producer({broker.bootstrap(),
+                     "t",
+                     {{"queue.buffering.max.messages", "5"}},
+                     std::chrono::seconds(10),
+                     [&] { return stop; }});
+  rd_kafka_mock_broker_set_down(broker.cluster(), 1);  // nothing drains the queue
+  for (int i = 0; i < 8; ++i) producer.Add("k", true, "v");
+  stop = true;
+  EXPECT_FALSE(producer.SendBatch());  // 5 enqueued, 3 refused for lack of room
+  EXPECT_EQ(producer.failed(), 3);
+  EXPECT_EQ(producer.last_error(), "stopped while waiting for room in the producer queue");
+  EXPECT_FALSE(producer.Flush(std::chrono::milliseconds(500)));
+  EXPECT_EQ(producer.sent(), 8);
+  EXPECT_EQ(producer.sent(), producer.acknowledged() + producer.failed());
 }
 
 TEST(Producer, DefaultsAreIdempotentLz4Murmur2AndUserPropertiesWin) {
