@@ -34,7 +34,6 @@ EmbeddedBroker::EmbeddedBroker(int brokers, const std::vector<TopicSpec>& topics
   handle_ = MakeHandle(RD_KAFKA_PRODUCER, MakeConf({{"log_level", "3"}}, {}));
   cluster_ = rd_kafka_mock_cluster_new(handle_.get(), brokers);
   if (cluster_ == nullptr) Fail("cannot start the embedded Kafka broker");
-  brokers_ = brokers;
   bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_);
   for (const auto& topic : topics) CreateTopic(topic);
 }
@@ -49,15 +48,6 @@ void EmbeddedBroker::CreateTopic(const TopicSpec& topic) {
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     Fail("cannot create topic {} with {} partitions: {}", topic.name, topic.partitions,
          rd_kafka_err2str(err));
-  }
-  // The mock cluster picks each partition's leader at random, so the same load could sit on one
-  // broker (one client I/O thread doing all the compression) or be spread over all of them, and
-  // two topics created alike performed differently. Kafka spreads leaders round-robin; do that.
-  for (int p = 0; p < topic.partitions; ++p) {
-    err = rd_kafka_mock_partition_set_leader(cluster_, topic.name.c_str(), p, p % brokers_ + 1);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      Fail("cannot set the leader of {}[{}]: {}", topic.name, p, rd_kafka_err2str(err));
-    }
   }
 }
 

@@ -2,10 +2,7 @@
 // which speaks the Kafka protocol over TCP on 127.0.0.1 (random ports), so kcat, kafka-python and
 // ticklake's own clients reach it like any cluster. It keeps data in memory only, and at most
 // 5 MiB or 100,000 batches per partition (older data is dropped): a development broker, not a
-// durable one. Topics created here have their partitions' leaders spread round-robin over the
-// brokers (partition p on broker p % brokers + 1), as Kafka does, rather than the mock cluster's
-// random pick, so that runs are comparable. Thread-safety: construct and destroy on one thread; the
-// cluster runs its own.
+// durable one. Thread-safety: construct and destroy on one thread; the cluster runs its own.
 #pragma once
 
 #include <librdkafka/rdkafka.h>  // must precede rdkafka_mock.h, which uses its macros
@@ -41,7 +38,6 @@ class EmbeddedBroker {
  private:
   KafkaHandle handle_;  // the mock cluster is owned by (and must die before) this handle
   rd_kafka_mock_cluster_t* cluster_ = nullptr;
-  int brokers_ = 0;
   std::string bootstrap_;
 };
 

@@ -25,25 +25,6 @@ TEST(EmbeddedBroker, ServesMetadataOverTcp) {
   EXPECT_EQ(PartitionCount(client.get(), "t", std::chrono::seconds(10)), 3);
 }
 
-TEST(EmbeddedBroker, SpreadsPartitionLeadersRoundRobin) {
-  EmbeddedBroker broker(3, {{"t", 6}});
-  auto client =
-      MakeHandle(RD_KAFKA_PRODUCER, MakeConf({{"bootstrap.servers", broker.bootstrap()}}, {}));
-  rd_kafka_topic_t* topic = rd_kafka_topic_new(client.get(), "t", nullptr);
-  ASSERT_NE(topic, nullptr);
-  const rd_kafka_metadata_t* metadata = nullptr;
-  ASSERT_EQ(rd_kafka_metadata(client.get(), 0, topic, &metadata, 10000),
-            RD_KAFKA_RESP_ERR_NO_ERROR);
-  ASSERT_EQ(metadata->topic_cnt, 1);
-  ASSERT_EQ(metadata->topics[0].partition_cnt, 6);
-  for (int i = 0; i < 6; ++i) {
-    const rd_kafka_metadata_partition_t& p = metadata->topics[0].partitions[i];
-    EXPECT_EQ(p.leader, p.id % 3 + 1) << "partition " << p.id;
-  }
-  rd_kafka_metadata_destroy(metadata);
-  rd_kafka_topic_destroy(topic);
-}
-
 TEST(KafkaClient, UnreachableBootstrapFailsWithinTheTimeout) {
   auto client = MakeHandle(
       RD_KAFKA_PRODUCER, MakeConf({{"bootstrap.servers", "127.0.0.1:1"}, {"log_level", "0"}}, {}));
