@@ -5,7 +5,9 @@
 #
 # Usage: bench/produce_bench.sh            (env: BUILD=build RUNS=3 COUNT=1000000 PY_COUNT=100000)
 # Prints per run: both rates (messages / wall-clock seconds of the whole process, start-up and
-# final flush included) and their ratio; then the median ratio.
+# final flush included) and their ratio, and the CPU seconds (user + system, all threads) each
+# producer used; then the median ratios. On a shared machine the CPU seconds vary less than the
+# wall clock: with two cores and the broker on the same machine, CPU per message is what limits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -23,8 +25,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# One topic per run, shared by the three producers: the embedded broker picks each partition's
+# leader at random, and with 14 keys on 6 partitions the leader layout decides how much of the
+# compression one librdkafka I/O thread does (up to 70 % of it on one thread), so producers on
+# different topics were not compared under the same conditions.
 topics=()
-for ((r = 1; r <= RUNS; r++)); do topics+=(-t "ticklake_$r:6" -t "kcat_$r:6" -t "kcatsame_$r:6"); done
+for ((r = 1; r <= RUNS; r++)); do topics+=(-t "run_$r:6"); done
 "$BIN" broker --bootstrap-file "$tmp/bootstrap" "${topics[@]}" -t python:6 >"$tmp/broker.out" 2>"$tmp/broker.err" &
 broker_pid=$!
 for _ in $(seq 100); do [[ -s $tmp/bootstrap ]] && break; sleep 0.1; done
@@ -42,28 +48,36 @@ same=(-X enable.idempotence=true -X acks=all -X partitioner=murmur2_random -X co
       -X queue.buffering.max.messages=1000000)
 
 now() { date +%s.%N; }
+# cpu: user + system seconds of the last timed command.
+timed() { /usr/bin/time -f '%U %S' -o "$tmp/time" "$@"; }
+cpu() { awk '{print $1 + $2}' "$tmp/time"; }
 ratios=()
 same_ratios=()
+tl_cpus=()
+ks_cpus=()
 run_ticklake() {
   local t0 t1
   t0=$(now)
-  "$BIN" produce -b "$B" -t "ticklake_$r" --rate max --count "$COUNT" --json >"$tmp/summary.json" 2>/dev/null
+  timed "$BIN" produce -b "$B" -t "run_$r" --rate max --count "$COUNT" --json >"$tmp/summary.json" 2>/dev/null
   t1=$(now)
   tl=$(echo "$COUNT / ($t1 - $t0)" | bc -l)
+  tl_cpu=$(cpu)
 }
 run_kcat() {
   local t0 t1
   t0=$(now)
-  kcat -P -b "$B" -t "kcat_$r" -K $'\t' -z lz4 <"$tmp/messages.txt"
+  timed kcat -P -b "$B" -t "run_$r" -K $'\t' -z lz4 <"$tmp/messages.txt"
   t1=$(now)
   kc=$(echo "$COUNT / ($t1 - $t0)" | bc -l)
+  kc_cpu=$(cpu)
 }
 run_kcat_same() {
   local t0 t1
   t0=$(now)
-  kcat -P -b "$B" -t "kcatsame_$r" -K $'\t' "${same[@]}" <"$tmp/messages.txt"
+  timed kcat -P -b "$B" -t "run_$r" -K $'\t' "${same[@]}" <"$tmp/messages.txt"
   t1=$(now)
   ks=$(echo "$COUNT / ($t1 - $t0)" | bc -l)
+  ks_cpu=$(cpu)
 }
 for ((r = 1; r <= RUNS; r++)); do
   # Alternate the order: the broker holds more data (and memory) for whoever runs later.
@@ -78,12 +92,13 @@ for ((r = 1; r <= RUNS; r++)); do
   same_ratio=$(echo "$tl / $ks" | bc -l)
   ratios+=("$ratio")
   same_ratios+=("$same_ratio")
-  printf 'run %d: ticklake %8.0f msg/s (own summary %s)  kcat %8.0f msg/s  ratio %.2f  kcat-same %8.0f msg/s  ratio %.2f\n' \
-    "$r" "$tl" "$internal" "$kc" "$ratio" "$ks" "$same_ratio"
+  printf 'run %d: ticklake %8.0f msg/s (own summary %s)  kcat %8.0f msg/s  ratio %.2f  kcat-same %8.0f msg/s  ratio %.2f  | cpu s: ticklake %.2f kcat %.2f kcat-same %.2f\n' \
+    "$r" "$tl" "$internal" "$kc" "$ratio" "$ks" "$same_ratio" "$tl_cpu" "$kc_cpu" "$ks_cpu"
+  tl_cpus+=("$tl_cpu"); ks_cpus+=("$ks_cpu")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-printf 'median ratio ticklake/kcat: %.2f   ticklake/kcat-same: %.2f\n' "$(median "${ratios[@]}")" \
-  "$(median "${same_ratios[@]}")"
+printf 'median ratio ticklake/kcat: %.2f   ticklake/kcat-same: %.2f   median cpu s: ticklake %.2f kcat-same %.2f\n' \
+  "$(median "${ratios[@]}")" "$(median "${same_ratios[@]}")" "$(median "${tl_cpus[@]}")" "$(median "${ks_cpus[@]}")"
 
 head -n "$PY_COUNT" "$tmp/messages.txt" >"$tmp/py_messages.txt"
 /usr/bin/python3 - "$B" "$tmp/py_messages.txt" <<'PY'
