@@ -9,21 +9,26 @@
 #     together on a fresh topic, timed until every record is committed in the lake (sum of the
 #     next offsets in _ticklake/sink/<topic>/partition-*.json), then checked as Parquet; vs a
 #     `kcat -P` producer and a `kcat -C -G` group consumer started together, timed until the
-#     consumer has read every record. Both producers spread the records over all partitions
-#     (partitioner=random) so that the topic fits the embedded broker's 5 MiB per partition.
+#     consumer has read every record. Keyed by symbol as users run it: with 92 partitions the 14
+#     symbols land in distinct partitions, so 800k records (57k a partition) fit the embedded
+#     broker's 5 MiB per partition. E2E_SPREAD=1 spreads the records over all partitions
+#     (partitioner=random, both sides) instead: every partition then holds every symbol, and the
+#     sink writes PARTITIONS times as many files.
 # Rates are records per wall-clock second of whole processes (start-up and group join included:
 # the embedded broker's first group join takes 3 s, see bench/sink_bench.sh).
 #
 # Usage: bench/broker_bench.sh
-#   env: COUNT=1000000 RUNS=3 PARTITIONS=96 E2E_FLUSH=1 BROKERS="embedded kafka"
+#   env: COUNT=800000 RUNS=3 PARTITIONS=92 E2E_FLUSH=1 E2E_SPREAD= BROKERS="embedded kafka"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
-COUNT=${COUNT:-1000000}
+COUNT=${COUNT:-800000}
 RUNS=${RUNS:-3}
-PARTITIONS=${PARTITIONS:-96}
+PARTITIONS=${PARTITIONS:-92}
 E2E_FLUSH=${E2E_FLUSH:-1}
 BROKERS=${BROKERS:-embedded kafka}
+E2E_PARTITIONER=() E2E_KEYS="keyed by symbol"
+[ -z "${E2E_SPREAD:-}" ] || { E2E_PARTITIONER=("${SPREAD[@]}"); E2E_KEYS="spread over all partitions"; }
 
 messages "$WORK/messages.txt" "$COUNT" 3
 
@@ -31,7 +36,7 @@ messages "$WORK/messages.txt" "$COUNT" 3
 ticklake_produce() {
   local topic=$1
   shift
-  "$BIN" produce -b "$BOOTSTRAP" -t "$topic" --rate max --count "$COUNT" --json "$@" \
+  "$BIN" produce -b "$BOOTSTRAP" -t "$topic" --rate max --count "$COUNT" --seed 3 --json "$@" \
     >"$WORK/produce.json" 2>"$WORK/produce.log" || die "ticklake produce failed: $(cat "$WORK/produce.log")"
   grep -q "\"acknowledged\":$COUNT," "$WORK/produce.json" ||
     die "ticklake produce: not all acknowledged: $(cat "$WORK/produce.json")"
@@ -45,7 +50,7 @@ e2e_ticklake() {
     2>"$WORK/e2e-sink.log" &
   sink_pid=$!
   PIDS+=($sink_pid)
-  ticklake_produce "$topic" "${SPREAD[@]}"
+  ticklake_produce "$topic" "${E2E_PARTITIONER[@]}"
   all_committed() {
     kill -0 "$sink_pid" 2>/dev/null || die "the sink exited early: $(tail -n 5 "$WORK/e2e-sink.log")"
     [ "$(committed "$lake" "$topic")" -ge "$COUNT" ]
@@ -66,7 +71,7 @@ e2e_kcat() {
   timeout 600 kcat -C -b "$BOOTSTRAP" -G "e2e-kc-$1" "$topic" -o beginning -c "$COUNT" -q >/dev/null &
   consumer_pid=$!
   PIDS+=($consumer_pid)
-  kcat_produce "$WORK/messages.txt" "$topic" "${SPREAD[@]}"
+  kcat_produce "$WORK/messages.txt" "$topic" "${E2E_PARTITIONER[@]}"
   wait "$consumer_pid" || die "end to end: kcat -C -G did not read $COUNT records in 600 s"
   TOOK=$(elapsed "$t0")
   stop_pid "$consumer_pid"
@@ -102,8 +107,8 @@ for broker in $BROKERS; do
   echo "== $BROKER_LABEL: $COUNT records, topics of $PARTITIONS partitions, $RUNS runs"
   echo "-- produce: ticklake produce vs kcat -P with the same properties"
   compare produce "kcat -P" 1.0
-  echo "-- end to end: produce + sink at once until all is committed as Parquet (flush interval ${E2E_FLUSH} s)" \
-    "vs kcat -P + kcat -C -G until all is read"
+  echo "-- end to end: produce + sink at once until all is committed as Parquet (flush interval ${E2E_FLUSH} s," \
+    "records $E2E_KEYS) vs kcat -P + kcat -C -G until all is read"
   compare e2e "kcat pair" 1.0
   stop_brokers "$broker"
 done

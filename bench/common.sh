@@ -167,11 +167,13 @@ committed() {
        END {print s + 0}' "${f[@]}" 2>/dev/null || echo 0
 }
 
-# check_landed LAKE TOPIC COUNT: fails unless exactly COUNT records are committed and in Parquet.
+# check_landed LAKE TOPIC COUNT: fails unless exactly COUNT records are committed and in Parquet;
+# sets FILES (how many Parquet files hold them).
 check_landed() {
   local c p
   c=$(committed "$1" "$2")
-  p=$("$SQL" "SELECT count(*) FROM read_parquet('$1/$2/**/*.parquet')") || die "reading $1/$2 failed"
+  read -r p FILES < <("$SQL" "SELECT count(*), count(DISTINCT filename) FROM read_parquet('$1/$2/**/*.parquet', filename=true)") ||
+    die "reading $1/$2 failed"
   [ "$c" -eq "$3" ] && [ "$p" -eq "$3" ] ||
     die "the sink landed $p of $3 records of $2 as Parquet (committed offsets: $c)"
 }

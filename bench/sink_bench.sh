@@ -5,9 +5,12 @@
 # embedded broker, librdkafka's mock cluster, it takes 3 s by design).
 #  b. throughput, RUNS runs: `ticklake sink -e` (default flags) landing a topic pre-filled with
 #     COUNT simulator records (PARTITIONS partitions, spread with partitioner=random so that they
-#     fit the embedded broker's 5 MiB per partition) as Parquet in a fresh lake, vs kcat reading
-#     the same topic to /dev/null as a simple consumer (`kcat -C -t T -o beginning -e`) and as a
-#     group member (`kcat -C -G`); each run checks that every record landed. Per run the rates
+#     fit the embedded broker's 5 MiB per partition; every partition then holds every symbol and
+#     the sink writes PARTITIONS x 14 files; KEYED=1 keys them by symbol instead, as
+#     `ticklake produce` does, which fits only Apache Kafka at this COUNT) as Parquet in a fresh
+#     lake, vs kcat reading the same topic to /dev/null as a simple consumer
+#     (`kcat -C -t T -o beginning -e`) and as a group member (`kcat -C -G`); each run checks
+#     that every record landed. Per run the rates
 #     of whole processes, each group member's time to its partition assignment (group join) and
 #     its rate after it; then medians.
 #  c. peak RSS (/usr/bin/time %M) of those sink runs, which drain the COUNT-record backlog with
@@ -19,7 +22,8 @@
 #     (target: p99 <= FLUSH + 0.5 s).
 #
 # Usage: bench/sink_bench.sh
-#   env: COUNT=2000000 RUNS=3 PARTITIONS=96 RATE=50000 DURATION=20 FLUSH=2 BROKERS="embedded kafka"
+#   env: COUNT=2000000 RUNS=3 PARTITIONS=96 RATE=50000 DURATION=20 FLUSH=2 KEYED=
+#        BROKERS="embedded kafka"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
@@ -31,6 +35,8 @@ DURATION=${DURATION:-20}
 FLUSH=${FLUSH:-2}
 BROKERS=${BROKERS:-embedded kafka}
 MIB=$((1 << 20))
+FILL_PARTITIONER=("${SPREAD[@]}") FILL_KEYS="spread over all partitions"
+[ -z "${KEYED:-}" ] || { FILL_PARTITIONER=(); FILL_KEYS="keyed by symbol"; }
 
 messages "$WORK/messages.txt" "$COUNT" 7
 
@@ -60,9 +66,9 @@ mb() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1048576}'; }
 for broker in $BROKERS; do
   start_brokers "$broker" "s:$PARTITIONS" "f:$PARTITIONS"
   echo "== $BROKER_LABEL"
-  kcat_produce "$WORK/messages.txt" s "${SPREAD[@]}"
+  kcat_produce "$WORK/messages.txt" s "${FILL_PARTITIONER[@]}"
   HELD=$(held s "$PARTITIONS")
-  echo "-- b. sink alone: topic of $PARTITIONS partitions; $COUNT records produced, the broker holds $HELD"
+  echo "-- b. sink alone: topic of $PARTITIONS partitions; $COUNT records produced ($FILL_KEYS), the broker holds $HELD"
   [ "$HELD" -eq "$COUNT" ] ||
     die "the broker kept $HELD of $COUNT records (the embedded broker keeps 5 MiB per partition): raise PARTITIONS or lower COUNT"
   sink=(); group=(); simple=(); sink_join=(); group_join=(); sink_after=(); group_after=(); rss=()
@@ -83,8 +89,8 @@ for broker in $BROKERS; do
           simple+=("$(per_second "$HELD" "$ELAPSED")") ;;
       esac
     done
-    printf '   run %d: sink %7.0f rec/s (join %s s, then %7.0f rec/s; peak RSS %s MB)' \
-      "$r" "${sink[-1]}" "${sink_join[-1]}" "${sink_after[-1]}" "$(mb "${rss[-1]}")"
+    printf '   run %d: sink %7.0f rec/s (join %s s, then %7.0f rec/s; peak RSS %s MB; %s files)' \
+      "$r" "${sink[-1]}" "${sink_join[-1]}" "${sink_after[-1]}" "$(mb "${rss[-1]}")" "$FILES"
     printf ' | kcat -C -G %7.0f rec/s (join %s s, then %7.0f rec/s) | kcat -C %7.0f rec/s\n' \
       "${group[-1]}" "${group_join[-1]}" "${group_after[-1]}" "${simple[-1]}"
   done
