@@ -1,105 +1,114 @@
 #!/usr/bin/env bash
-# ticklake against kcat on both brokers: the embedded one (`ticklake broker`) and a real 3-broker
-# Apache Kafka cluster (scripts/kafka-cluster.sh; topics with replication factor 3 and
-# min.insync.replicas 2, created by the cluster's defaults), each in the same run:
-#  1. produce: `ticklake produce --rate max` vs `kcat -P` of the same messages with ticklake's
-#     producer settings (idempotent, acks=all, lz4);
-#  2. sink: `ticklake sink -e` landing a pre-filled topic as Parquet vs `kcat -C -G` reading it
-#     as a group member to /dev/null;
-#  3. end to end: produce and sink started together on a fresh topic, timed until every record
-#     is committed in the lake, vs a kcat producer and a kcat group consumer started together,
-#     timed until the consumer has read every record.
-# Rates are records per wall-clock second of whole processes (start-up and group join included).
+# Producer and whole pipeline against kcat, on both brokers: the embedded one (`ticklake broker`)
+# and a real 3-broker Apache Kafka cluster (scripts/kafka-cluster.sh; replication factor 3,
+# min.insync.replicas 2). RUNS runs of each, on fresh topics of PARTITIONS partitions, the order
+# of the two sides alternating from run to run; per run both rates and their ratio, then medians.
+#  1. produce: `ticklake produce --rate max` (its defaults: idempotent, acks=all, lz4, keyed by
+#     symbol) vs `kcat -P` of the same messages with the same producer properties;
+#  2. end to end: `ticklake produce` and `ticklake sink --flush-interval E2E_FLUSH` started
+#     together on a fresh topic, timed until every record is committed in the lake (sum of the
+#     next offsets in _ticklake/sink/<topic>/partition-*.json), then checked as Parquet; vs a
+#     `kcat -P` producer and a `kcat -C -G` group consumer started together, timed until the
+#     consumer has read every record. Keyed by symbol as users run it: with 92 partitions the 14
+#     symbols land in distinct partitions, so 800k records (57k a partition) fit the embedded
+#     broker's 5 MiB per partition. E2E_SPREAD=1 spreads the records over all partitions
+#     (partitioner=random, both sides) instead: every partition then holds every symbol, and the
+#     sink writes PARTITIONS times as many files.
+# Rates are records per wall-clock second of whole processes (start-up and group join included:
+# the embedded broker's first group join takes 3 s, see bench/sink_bench.sh).
 #
-# Usage: bench/broker_bench.sh          (env: COUNT=300000 BROKERS="embedded kafka")
+# Usage: bench/broker_bench.sh
+#   env: COUNT=800000 RUNS=3 PARTITIONS=92 E2E_FLUSH=1 E2E_SPREAD= BROKERS="embedded kafka"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
-COUNT=${COUNT:-300000}
+COUNT=${COUNT:-800000}
+RUNS=${RUNS:-3}
+PARTITIONS=${PARTITIONS:-92}
+E2E_FLUSH=${E2E_FLUSH:-1}
 BROKERS=${BROKERS:-embedded kafka}
-CLUSTER=$WORK/kafka-cluster
-same=(-X enable.idempotence=true -X acks=all -X partitioner=murmur2_random -X compression.type=lz4
-      -X linger.ms=5 -X batch.num.messages=100000 -X batch.size=1000000
-      -X queue.buffering.max.messages=1000000)
+E2E_PARTITIONER=() E2E_KEYS="keyed by symbol"
+[ -z "${E2E_SPREAD:-}" ] || { E2E_PARTITIONER=("${SPREAD[@]}"); E2E_KEYS="spread over all partitions"; }
 
-stop_cluster() { [ -d "$CLUSTER" ] && scripts/kafka-cluster.sh stop "$CLUSTER" >/dev/null 2>&1 || true; }
-trap 'stop_cluster; cleanup' EXIT
+messages "$WORK/messages.txt" "$COUNT" 3
 
-"$BIN" produce --output "$WORK/messages.txt" --key-delimiter '\t' --count "$COUNT" --rate max \
-  --seed 3 2>/dev/null
-
-# committed LAKE TOPIC: records committed in the lake (sum of the partitions' next offsets).
-committed() {
-  cat "$1/_ticklake/sink/$2"/partition-*.json 2>/dev/null | grep -o '"next_offset":[0-9]*' |
-    cut -d: -f2 | awk '{s += $1} END {print s + 0}'
+# ticklake_produce TOPIC ARGS...: ticklake produce of COUNT records; fails unless all are acked.
+ticklake_produce() {
+  local topic=$1
+  shift
+  "$BIN" produce -b "$BOOTSTRAP" -t "$topic" --rate max --count "$COUNT" --seed 3 --json "$@" \
+    >"$WORK/produce.json" 2>"$WORK/produce.log" || die "ticklake produce failed: $(cat "$WORK/produce.log")"
+  grep -q "\"acknowledged\":$COUNT," "$WORK/produce.json" ||
+    die "ticklake produce: not all acknowledged: $(cat "$WORK/produce.json")"
 }
-now() { date +%s.%N; }
-rate() { echo "$COUNT / ($2 - $1)" | bc -l; }
+
+# e2e_ticklake RUN: produce and sink together; sets TOOK, the seconds until all is committed.
+e2e_ticklake() {
+  local topic=e_ticklake_$1 lake=$WORK/lake-e2e-$1 t0 sink_pid
+  t0=$EPOCHREALTIME
+  "$BIN" sink -b "$BOOTSTRAP" -t "$topic" -G "e2e-tl-$1" --lake "$lake" --flush-interval "$E2E_FLUSH" \
+    2>"$WORK/e2e-sink.log" &
+  sink_pid=$!
+  PIDS+=($sink_pid)
+  ticklake_produce "$topic" "${E2E_PARTITIONER[@]}"
+  all_committed() {
+    kill -0 "$sink_pid" 2>/dev/null || die "the sink exited early: $(tail -n 5 "$WORK/e2e-sink.log")"
+    [ "$(committed "$lake" "$topic")" -ge "$COUNT" ]
+  }
+  wait_for 600 all_committed ||
+    die "end to end: the sink committed $(committed "$lake" "$topic") of $COUNT records in 600 s"
+  TOOK=$(elapsed "$t0")
+  stop_pid "$sink_pid"
+  check_landed "$lake" "$topic" "$COUNT"
+  rm -rf "$lake"
+}
+
+# e2e_kcat RUN: kcat producer and group consumer together; sets TOOK, the seconds until the
+# consumer has read every record.
+e2e_kcat() {
+  local topic=e_kcat_$1 t0 consumer_pid
+  t0=$EPOCHREALTIME
+  timeout 600 kcat -C -b "$BOOTSTRAP" -G "e2e-kc-$1" "$topic" -o beginning -c "$COUNT" -q >/dev/null &
+  consumer_pid=$!
+  PIDS+=($consumer_pid)
+  kcat_produce "$WORK/messages.txt" "$topic" "${E2E_PARTITIONER[@]}"
+  wait "$consumer_pid" || die "end to end: kcat -C -G did not read $COUNT records in 600 s"
+  TOOK=$(elapsed "$t0")
+  stop_pid "$consumer_pid"
+}
+
+# produce_SIDE RUN: one producer of COUNT records to a fresh topic; sets TOOK (seconds).
+produce_ticklake() { timed ticklake_produce "p_ticklake_$1"; TOOK=$ELAPSED; }
+produce_kcat() { timed kcat_produce "$WORK/messages.txt" "p_kcat_$1"; TOOK=$ELAPSED; }
+
+# compare WHAT BASELINE TARGET: RUNS runs of WHAT_ticklake and WHAT_kcat (each sets TOOK), in
+# alternating order (the broker holds more data, and memory, for whoever runs later); prints the
+# rates and ratio of each run, then the medians.
+compare() {
+  local what=$1 baseline=$2 target=$3 r side tl kc tls=() kcs=() ratios=()
+  for ((r = 1; r <= RUNS; r++)); do
+    for side in $( ((r % 2)) && echo ticklake kcat || echo kcat ticklake); do
+      "${what}_$side" "$r"
+      [ "$side" = ticklake ] && tl=$(per_second "$COUNT" "$TOOK") || kc=$(per_second "$COUNT" "$TOOK")
+    done
+    tls+=("$tl"); kcs+=("$kc"); ratios+=("$(ratio "$tl" "$kc")")
+    printf '   run %d: ticklake %8.0f rec/s | %s %8.0f rec/s | ratio %s\n' "$r" "$tl" "$baseline" "$kc" "${ratios[-1]}"
+  done
+  printf '   median: ticklake %.0f rec/s | %s %.0f rec/s | ratio %s (target >= %s)\n' \
+    "$(median_of "${tls[@]}")" "$baseline" "$(median_of "${kcs[@]}")" "$(ratio "$(median_of "${ratios[@]}")" 1)" "$target"
+}
 
 for broker in $BROKERS; do
-  if [ "$broker" = embedded ]; then
-    rm -f "$WORK/bootstrap"
-    start_broker p_tl:6 p_kc:6 s_src:6 e_tl:6 e_kc:6
-    B=$BOOTSTRAP
-    label="embedded broker (ticklake broker, 3 mock brokers)"
-  else
-    t0=$(now)
-    B=$(scripts/kafka-cluster.sh start "$CLUSTER" 3 2>"$WORK/cluster.log") ||
-      { cat "$WORK/cluster.log" >&2; exit 1; }
-    label="Apache Kafka 3-broker cluster (started in $(printf '%.1f' "$(echo "$(now) - $t0" | bc -l)") s)"
-    # Created up front (a producer's metadata request creates them with the cluster's defaults:
-    # 6 partitions, replication factor 3): a consumer subscribed to a missing topic would wait
-    # for its next metadata refresh.
-    for t in p_tl p_kc s_src e_tl e_kc; do kcat -L -b "$B" -t $t >/dev/null 2>&1; done
-    for t in p_tl p_kc s_src e_tl e_kc; do
-      until kcat -L -b "$B" -t $t 2>/dev/null | grep -q "6 partitions"; do sleep 0.2; done
-    done
-  fi
-  echo "== $label: $COUNT records"
-
-  t0=$(now)
-  "$BIN" produce -b "$B" -t p_tl --rate max --count "$COUNT" --json >"$WORK/p.json" 2>/dev/null
-  t1=$(now)
-  grep -q "\"acknowledged\":$COUNT" "$WORK/p.json" || { echo "produce: not all acknowledged" >&2; exit 1; }
-  kcat -P -b "$B" -t p_kc -K $'\t' "${same[@]}" <"$WORK/messages.txt"
-  t2=$(now)
-  tl=$(rate "$t0" "$t1"); kc=$(rate "$t1" "$t2")
-  printf '   produce: ticklake %8.0f rec/s | kcat -P %8.0f rec/s | ratio %s\n' "$tl" "$kc" "$(ratio "$tl" "$kc")"
-
-  kcat -P -b "$B" -t s_src -K $'\t' "${same[@]}" <"$WORK/messages.txt"
-  t0=$(now)
-  "$BIN" sink -b "$B" -t s_src -G "sink-$broker" --lake "$WORK/lake-s-$broker" -e 2>/dev/null || true
-  t1=$(now)
-  kcat -C -b "$B" -G "kcat-$broker" s_src -o beginning -e -q >/dev/null
-  t2=$(now)
-  landed=$(committed "$WORK/lake-s-$broker" s_src)
-  [ "$landed" -eq "$COUNT" ] || echo "   note: the sink landed $landed of $COUNT records"
-  tl=$(rate "$t0" "$t1"); kc=$(rate "$t1" "$t2")
-  printf '   sink:    ticklake %8.0f rec/s | kcat -C -G %8.0f rec/s | ratio %s\n' "$tl" "$kc" "$(ratio "$tl" "$kc")"
-
-  lake=$WORK/lake-e-$broker
-  t0=$(now)
-  "$BIN" sink -b "$B" -t e_tl -G "e2e-$broker" --lake "$lake" --flush-interval 1 2>"$WORK/e2e-sink.log" &
-  sink_pid=$!
-  "$BIN" produce -b "$B" -t e_tl --rate max --count "$COUNT" 2>/dev/null
-  deadline=$((SECONDS + 300))
-  while [ "$(committed "$lake" e_tl)" -lt "$COUNT" ] && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
-  t1=$(now)
-  kill -TERM $sink_pid; wait $sink_pid || true
-  [ "$(committed "$lake" e_tl)" -eq "$COUNT" ] || echo "   note: end to end committed $(committed "$lake" e_tl) of $COUNT"
-  kcat -C -b "$B" -G "e2e-kcat-$broker" e_kc -o beginning -c "$COUNT" -q >/dev/null &
-  consumer_pid=$!
-  kcat -P -b "$B" -t e_kc -K $'\t' "${same[@]}" <"$WORK/messages.txt"
-  wait $consumer_pid
-  t2=$(now)
-  tl=$(rate "$t0" "$t1"); kc=$(rate "$t1" "$t2")
-  printf '   end to end (produce + sink at once, until all committed): ticklake %8.0f rec/s | kcat -P + kcat -G %8.0f rec/s | ratio %s\n' \
-    "$tl" "$kc" "$(ratio "$tl" "$kc")"
-
-  if [ "$broker" = embedded ]; then
-    kill "${PIDS[-1]}" && wait "${PIDS[-1]}" 2>/dev/null || true
-    unset 'PIDS[-1]'
-  else
-    stop_cluster
-  fi
+  topics=()
+  for ((r = 1; r <= RUNS; r++)); do
+    for t in p_ticklake p_kcat e_ticklake e_kcat; do topics+=("${t}_$r:$PARTITIONS"); done
+  done
+  start_brokers "$broker" "${topics[@]}"
+  echo "== $BROKER_LABEL: $COUNT records, topics of $PARTITIONS partitions, $RUNS runs"
+  echo "-- produce: ticklake produce vs kcat -P with the same properties"
+  compare produce "kcat -P" 1.0
+  echo "-- end to end: produce + sink at once until all is committed as Parquet (flush interval ${E2E_FLUSH} s," \
+    "records $E2E_KEYS) vs kcat -P + kcat -C -G until all is read"
+  compare e2e "kcat pair" 1.0
+  stop_brokers "$broker"
 done

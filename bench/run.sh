@@ -5,11 +5,11 @@ cd "$(dirname "$0")/.."
 echo "### produce: ticklake produce vs kcat -P (and kafka-python for scale)"
 bash bench/produce_bench.sh
 echo
-echo "### sink: ticklake sink vs kcat -C"
-bash bench/sink_bench.sh
-echo
-echo "### brokers: produce, sink and end to end vs kcat, on the embedded broker and on Apache Kafka"
+echo "### produce and end to end vs kcat, on the embedded broker and on Apache Kafka"
 bash bench/broker_bench.sh
+echo
+echo "### sink vs kcat -C and kcat -C -G, peak RSS, freshness, on the embedded broker and on Apache Kafka"
+bash bench/sink_bench.sh
 echo
 echo "### iceberg: files, snapshots and query time vs the Hive layout"
 bash bench/iceberg_bench.sh
