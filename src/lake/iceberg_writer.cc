@@ -39,7 +39,7 @@ std::string FileStem() {
 }
 
 bool IsKafkaColumn(std::string_view key) {
-  for (const char* name : kKafkaColumns)
+  for (std::string_view name : kKafkaColumns)
     if (key == name) return true;
   return false;
 }

@@ -24,6 +24,10 @@ struct ColumnEvidence {
   bool dates = false, timestamps = false, other_strings = false;
 
   ColumnType Resolve() const;
+  void Merge(const ColumnEvidence& other) {
+    booleans |= other.booleans, integers |= other.integers, decimals |= other.decimals;
+    dates |= other.dates, timestamps |= other.timestamps, other_strings |= other.other_strings;
+  }
 };
 
 // "2026-11-27" -> days since 1970-01-01.

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "lake/json_types.h"
+#include "lake/record_parser.h"
 
 namespace ticklake::lake {
 
@@ -69,6 +70,7 @@ class Appender {
   duckdb_appender appender_ = nullptr;
 };
 
+// A column of the encoded file: the union, by name, of the batches' columns.
 struct Column {
   std::string name;
   ColumnEvidence evidence;
@@ -96,12 +98,12 @@ duckdb_type DuckType(ColumnType type) {
 // One DuckDB data chunk of the batch's column types, written in place.
 class DataChunk {
  public:
-  explicit DataChunk(const std::vector<Column>& columns) {
-    std::vector<duckdb_logical_type> types;
-    for (const auto& c : columns) types.push_back(duckdb_create_logical_type(DuckType(c.type)));
-    chunk_ = duckdb_create_data_chunk(types.data(), types.size());
-    for (auto& t : types) duckdb_destroy_logical_type(&t);
-    Reset(columns.size());
+  explicit DataChunk(const std::vector<duckdb_type>& types) {
+    std::vector<duckdb_logical_type> logical;
+    for (duckdb_type t : types) logical.push_back(duckdb_create_logical_type(t));
+    chunk_ = duckdb_create_data_chunk(logical.data(), logical.size());
+    for (auto& t : logical) duckdb_destroy_logical_type(&t);
+    Reset(types.size());
   }
   ~DataChunk() { duckdb_destroy_data_chunk(&chunk_); }
   DataChunk(const DataChunk&) = delete;
@@ -110,45 +112,47 @@ class DataChunk {
   void SetNull(size_t column, idx_t row) {
     duckdb_validity_set_row_invalid(validity_[column], row);
   }
-
-  void SetBigint(size_t column, idx_t row, int64_t value) {
-    static_cast<int64_t*>(data_[column])[row] = value;
+  template <typename T>
+  void SetValue(size_t column, idx_t row, T value) {
+    static_cast<T*>(data_[column])[row] = value;
+  }
+  void SetText(size_t column, idx_t row, std::string_view text) {
+    duckdb_vector_assign_string_element_len(vectors_[column], row, text.data(), text.size());
   }
 
-  void Set(size_t column, idx_t row, ColumnType type, simdjson::dom::element v) {
-    void* data = data_[column];
+  // A value of `records` as a column of `type` (json_types.h resolved it from all the values).
+  void Set(size_t column, idx_t row, ColumnType type, ColumnBatch::Kind kind, uint64_t slot,
+           const ColumnBatch& records) {
+    using Kind = ColumnBatch::Kind;
     switch (type) {
       case ColumnType::kBoolean:
-        static_cast<bool*>(data)[row] = v.get_bool().value_unsafe();
-        break;
+        return SetValue<bool>(column, row, slot != 0);
       case ColumnType::kBigint:
-        static_cast<int64_t*>(data)[row] = v.get_int64().value_unsafe();
-        break;
+        return SetValue<int64_t>(column, row, ColumnBatch::Int(slot));
       case ColumnType::kDouble:
-        static_cast<double*>(data)[row] = v.get_double().value_unsafe();
-        break;
+        return SetValue<double>(column, row,
+                                kind == Kind::kInt ? static_cast<double>(ColumnBatch::Int(slot))
+                                                   : ColumnBatch::Double(slot));
       case ColumnType::kDate:
-        static_cast<duckdb_date*>(data)[row] =
-            duckdb_date{*ParseIsoDate(v.get_string().value_unsafe())};
-        break;
+        return SetValue(column, row, duckdb_date{*ParseIsoDate(records.Text(slot))});
       case ColumnType::kTimestamp: {
-        std::string_view text = v.get_string().value_unsafe();
+        std::string_view text = records.Text(slot);
         auto micros = ParseIsoTimestamp(text);
         if (!micros) micros = int64_t{*ParseIsoDate(text)} * 86'400'000'000;
-        static_cast<duckdb_timestamp*>(data)[row] = duckdb_timestamp{*micros};
-        break;
+        return SetValue(column, row, duckdb_timestamp{*micros});
       }
-      case ColumnType::kVarchar: {
+      case ColumnType::kVarchar:
         // Strings as they are; numbers and booleans in a text column as their JSON text.
-        if (v.is_string()) {
-          std::string_view text = v.get_string().value_unsafe();
-          duckdb_vector_assign_string_element_len(vectors_[column], row, text.data(), text.size());
-        } else {
-          std::string text = simdjson::minify(v);
-          duckdb_vector_assign_string_element_len(vectors_[column], row, text.data(), text.size());
+        switch (kind) {
+          case Kind::kString:
+            return SetText(column, row, records.Text(slot));
+          case Kind::kBool:
+            return SetText(column, row, slot ? "true" : "false");
+          case Kind::kInt:
+            return SetText(column, row, fmt::format("{}", ColumnBatch::Int(slot)));
+          default:
+            return SetText(column, row, fmt::format("{}", ColumnBatch::Double(slot)));
         }
-        break;
-      }
     }
   }
 
@@ -189,121 +193,78 @@ LakeFileEncoder::LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t m
       db_(EncoderDatabaseOptions(temp_dir)),
       conn_(db_) {}
 
-bool LakeFileEncoder::LoadFlat(const std::vector<File>& files) {
-  // simdjson reads up to SIMDJSON_PADDING bytes past the end: reserve them in place rather than
-  // copying batches that may be hundreds of MB.
-  for (const File& file : files)
-    file.jsonl->reserve(file.jsonl->size() + simdjson::SIMDJSON_PADDING);
-  auto parse_all = [&](const std::string& jsonl, simdjson::dom::document_stream& records) {
-    return parser_
-        .parse_many(static_cast<const char*>(jsonl.data()), jsonl.size(),
-                    simdjson::dom::DEFAULT_BATCH_SIZE)
-        .get(records);
-  };
+bool LakeFileEncoder::LoadColumns(const std::vector<File>& files) {
   std::vector<Column> columns;
   std::unordered_map<std::string, size_t> index;  // by lower-case name
   const bool by_file = files.size() > 1;
-
-  // Pass 1: the columns, in order of first appearance, and what each has seen.
-  simdjson::dom::document_stream records;
-  for (const File& file : files) {
-    if (parse_all(*file.jsonl, records)) return false;
-    for (auto record : records) {
-      simdjson::dom::object object;
-      if (record.get(object)) return false;
-      size_t position = 0;
-      for (auto field : object) {
-        // Records of one producer list their fields in the same order: try the same slot first.
-        size_t column;
-        if (position < columns.size() && columns[position].name == field.key) {
-          column = position;
-        } else {
-          std::string lower = AsciiLower(field.key);
-          if (by_file && lower == kFileColumn) return false;
-          auto [it, added] = index.try_emplace(lower, columns.size());
-          if (added) {
-            columns.push_back({std::string(field.key), {}, {}});
-          } else if (columns[it->second].name != field.key) {
-            return false;  // "Close" and "close": let read_json decide
-          }
-          column = it->second;
-        }
-        ++position;
-        ColumnEvidence& e = columns[column].evidence;
-        switch (field.value.type()) {
-          case simdjson::dom::element_type::INT64:
-            e.integers = true;
-            break;
-          case simdjson::dom::element_type::UINT64:
-          case simdjson::dom::element_type::DOUBLE:
-            e.decimals = true;
-            break;
-          case simdjson::dom::element_type::BOOL:
-            e.booleans = true;
-            break;
-          case simdjson::dom::element_type::NULL_VALUE:
-            break;
-          case simdjson::dom::element_type::STRING: {
-            std::string_view text = field.value.get_string().value_unsafe();
-            if (ParseIsoDate(text)) {
-              e.dates = true;
-            } else if (ParseIsoTimestamp(text)) {
-              e.timestamps = true;
-            } else {
-              e.other_strings = true;
-            }
-            break;
-          }
-          default:
-            return false;  // nested
-        }
+  // source[f][c]: the column of file f's batch that holds column c, or -1.
+  std::vector<std::vector<int>> source(files.size());
+  for (size_t f = 0; f < files.size(); ++f) {
+    const ColumnBatch& records = *files[f].records;
+    if (records.needs_read_json()) return false;
+    for (size_t c = 0; c < records.columns().size(); ++c) {
+      const ColumnBatch::Column& column = records.columns()[c];
+      std::string lower = AsciiLower(column.name);
+      if (by_file && lower == kFileColumn) return false;
+      auto [it, added] = index.try_emplace(lower, columns.size());
+      if (added) {
+        columns.push_back({column.name, {}, {}});
+      } else if (columns[it->second].name != column.name) {
+        return false;  // "Close" and "close": let read_json decide
       }
+      columns[it->second].evidence.Merge(column.evidence);
+      source[f].resize(columns.size(), -1);
+      source[f][it->second] = static_cast<int>(c);
     }
   }
-  if (columns.empty()) return false;
+  if (columns.empty() && !kafka_columns_) return false;
 
   std::string create = "CREATE OR REPLACE TEMP TABLE batch (";
-  for (size_t i = 0; i < columns.size(); ++i) {
-    columns[i].type = columns[i].evidence.Resolve();
-    create += fmt::format("{}{} {}", i ? ", " : "", duck::QuoteIdentifier(columns[i].name),
-                          SqlTypeName(columns[i].type));
+  std::vector<duckdb_type> types;
+  auto add = [&](const std::string& name, const char* sql_type, duckdb_type type) {
+    create +=
+        fmt::format("{}{} {}", types.empty() ? "" : ", ", duck::QuoteIdentifier(name), sql_type);
+    types.push_back(type);
+  };
+  for (Column& column : columns) {
+    column.type = column.evidence.Resolve();
+    add(column.name, SqlTypeName(column.type), DuckType(column.type));
   }
-  const size_t record_columns = columns.size();
-  if (by_file) {
-    columns.push_back({kFileColumn, {}, ColumnType::kBigint});
-    create += fmt::format(", {} BIGINT", kFileColumn);
+  if (kafka_columns_) {
+    add(kKafkaColumns[0].data(), "VARCHAR", DUCKDB_TYPE_VARCHAR);
+    add(kKafkaColumns[1].data(), "INTEGER", DUCKDB_TYPE_INTEGER);
+    add(kKafkaColumns[2].data(), "BIGINT", DUCKDB_TYPE_BIGINT);
+    add(kKafkaColumns[3].data(), "TIMESTAMP", DUCKDB_TYPE_TIMESTAMP);
   }
+  if (by_file) add(kFileColumn, "BIGINT", DUCKDB_TYPE_BIGINT);
   conn_.Query(create + ")");
 
-  // Pass 2: fill DuckDB data chunks column by column and append them.
-  DataChunk chunk(columns);
+  DataChunk chunk(types);
   Appender appender(conn_, "batch");
-  std::vector<simdjson::dom::element> values(record_columns);
-  std::vector<char> present(record_columns);
   const idx_t capacity = duckdb_vector_size();
+  const size_t kafka = columns.size();
   idx_t row = 0;
   for (size_t f = 0; f < files.size(); ++f) {
-    if (parse_all(*files[f].jsonl, records)) return false;
-    for (auto record : records) {
-      std::fill(present.begin(), present.end(), 0);
-      simdjson::dom::object object = record.get_object().value_unsafe();
-      size_t position = 0;
-      for (auto field : object) {
-        size_t column = position < record_columns && columns[position].name == field.key
-                            ? position
-                            : index.find(AsciiLower(field.key))->second;
-        values[column] = field.value;
-        present[column] = 1;
-        ++position;
-      }
-      for (size_t i = 0; i < record_columns; ++i) {
-        if (!present[i] || values[i].is_null()) {
-          chunk.SetNull(i, row);
+    const ColumnBatch& records = *files[f].records;
+    source[f].resize(columns.size(), -1);
+    for (size_t r = 0; r < records.rows(); ++r) {
+      for (size_t c = 0; c < columns.size(); ++c) {
+        int from = source[f][c];
+        ColumnBatch::Kind kind =
+            from < 0 ? ColumnBatch::Kind::kNull : records.columns()[from].kinds[r];
+        if (kind == ColumnBatch::Kind::kNull) {
+          chunk.SetNull(c, row);
         } else {
-          chunk.Set(i, row, columns[i].type, values[i]);
+          chunk.Set(c, row, columns[c].type, kind, records.columns()[from].slots[r], records);
         }
       }
-      if (by_file) chunk.SetBigint(record_columns, row, static_cast<int64_t>(f));
+      if (kafka_columns_) {
+        chunk.SetText(kafka, row, records.topic());
+        chunk.SetValue<int32_t>(kafka + 1, row, records.partition());
+        chunk.SetValue<int64_t>(kafka + 2, row, records.offsets()[r]);
+        chunk.SetValue(kafka + 3, row, duckdb_timestamp{records.timestamps_ms()[r] * 1000});
+      }
+      if (by_file) chunk.SetValue<int64_t>(types.size() - 1, row, static_cast<int64_t>(f));
       if (++row == capacity) {
         chunk.AppendTo(appender, row);
         row = 0;
@@ -329,41 +290,43 @@ void LakeFileEncoder::LoadWithReadJson(std::string_view jsonl) {
       duck::QuoteLiteral(file.string()), max_record_bytes_ + 4096));
 }
 
-void LakeFileEncoder::Encode(std::string& jsonl, const std::vector<std::string>& exclude,
+void LakeFileEncoder::Encode(const ColumnBatch& records, const std::vector<std::string>& exclude,
                              const std::filesystem::path& output) {
-  EncodeAll({File{&jsonl, output}}, exclude);
+  EncodeAll({File{&records, output}}, exclude);
 }
 
 void LakeFileEncoder::EncodeAll(const std::vector<File>& files,
                                 const std::vector<std::string>& exclude) {
   if (files.empty()) return;
-  bool flat;
+  bool typed;
   try {
-    flat = LoadFlat(files);
+    typed = LoadColumns(files);
   } catch (const Error& e) {
     Fail("cannot encode a batch into {}: {}", files[0].output.string(), e.what());
   }
-  if (flat && files.size() == 1) return Copy(exclude, files[0].output, std::nullopt);
-  if (!flat) {
+  if (typed && files.size() == 1) return Copy(exclude, files[0].output, std::nullopt, false);
+  if (!typed) {
     // Nested values: read_json infers STRUCT and LIST types, one file at a time.
     for (const File& file : files) {
       try {
-        LoadWithReadJson(*file.jsonl);
+        std::string jsonl;
+        file.records->AppendJsonLines(jsonl, kafka_columns_);
+        LoadWithReadJson(jsonl);
       } catch (const Error& e) {
         Fail("cannot encode a batch into {}: {}", file.output.string(), e.what());
       }
-      Copy(exclude, file.output, std::nullopt);
+      Copy(exclude, file.output, std::nullopt, true);
     }
     return;
   }
   if (format_ != LakeFormat::kParquet) {
     // DuckDB partitions only Parquet and CSV writes: one COPY per file of the shared load.
-    for (size_t f = 0; f < files.size(); ++f) Copy(exclude, files[f].output, f);
+    for (size_t f = 0; f < files.size(); ++f) Copy(exclude, files[f].output, f, false);
     return;
   }
   std::filesystem::path directory = temp_dir_ / "partitioned";
   std::filesystem::remove_all(directory);
-  Copy(exclude, directory, kAllFiles);
+  Copy(exclude, directory, kAllFiles, false);
   for (size_t f = 0; f < files.size(); ++f) {
     std::filesystem::path folder = directory / fmt::format("{}={}", kFileColumn, f);
     std::vector<std::filesystem::path> written;
@@ -381,7 +344,8 @@ void LakeFileEncoder::EncodeAll(const std::vector<File>& files,
 }
 
 void LakeFileEncoder::Copy(const std::vector<std::string>& exclude,
-                           const std::filesystem::path& output, std::optional<size_t> file) {
+                           const std::filesystem::path& output, std::optional<size_t> file,
+                           bool json_kafka_columns) {
   std::vector<std::string> dropped = exclude;
   if (file && file != kAllFiles) dropped.push_back(kFileColumn);
   std::string select = "SELECT *";
@@ -391,7 +355,7 @@ void LakeFileEncoder::Copy(const std::vector<std::string>& exclude,
       select += (i ? ", " : "") + duck::QuoteIdentifier(dropped[i]);
     select += ")";
   }
-  if (kafka_columns_) {
+  if (json_kafka_columns && kafka_columns_) {
     select +=
         " REPLACE (kafka_partition::INTEGER AS kafka_partition, epoch_ms(kafka_timestamp) AS "
         "kafka_timestamp)";

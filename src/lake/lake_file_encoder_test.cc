@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "lake/column_batch_testing.h"
 
 namespace ticklake::lake {
 namespace {
@@ -14,7 +15,7 @@ class EncoderTest : public ::testing::Test {
   // Encodes `jsonl` as Parquet and returns "name type" lines of the file's schema.
   std::string Schema(std::string jsonl, std::vector<std::string> exclude = {}) {
     LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
-    encoder.Encode(jsonl, exclude, file_);
+    encoder.Encode(ColumnBatchOf(jsonl), exclude, file_);
     auto r = conn_.Query("DESCRIBE SELECT * FROM read_parquet(" +
                          duck::QuoteLiteral(file_.string()) + ")");
     std::string out;
@@ -74,20 +75,19 @@ TEST_F(EncoderTest, KeysDifferingOnlyInCaseGoThroughReadJson) {
 TEST_F(EncoderTest, WritesJsonLines) {
   LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
   auto out = dir_.path() / "out.jsonl";
-  std::string jsonl = "{\"Index\":\"HSI\",\"Close\":1.5}\n";
-  encoder.Encode(jsonl, {"index"}, out);
+  encoder.Encode(ColumnBatchOf("{\"Index\":\"HSI\",\"Close\":1.5}\n"), {"index"}, out);
   EXPECT_EQ(ReadWholeFile(out), "{\"Close\":1.5}\n");
 }
 
 TEST_F(EncoderTest, EncodesManyFilesInOneLoadEachWithItsOwnRecords) {
   LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
-  std::vector<std::string> batches;
+  std::vector<ColumnBatch> batches;
   for (int f = 0; f < 150; ++f) {  // more than DuckDB keeps open by default
     std::string jsonl;
     for (int i = 0; i < 3000; ++i)
       jsonl += fmt::format("{{\"Index\":\"I{}\",\"seq\":{}}}\n", f, f * 10000 + i);
     if (f == 7) jsonl += "{\"Index\":\"I7\",\"late\":\"x\"}\n";
-    batches.push_back(std::move(jsonl));
+    batches.push_back(ColumnBatchOf(jsonl));
   }
   std::vector<LakeFileEncoder::File> files;
   for (size_t f = 0; f < batches.size(); ++f)
@@ -109,16 +109,43 @@ TEST_F(EncoderTest, EncodesManyFilesInOneLoadEachWithItsOwnRecords) {
 
 TEST_F(EncoderTest, EncodesManyNestedFilesOneByOne) {
   LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
-  std::string a = "{\"a\":1,\"n\":[1]}\n", b = "{\"a\":2}\n";
+  ColumnBatch a = ColumnBatchOf("{\"a\":1,\"n\":[1]}\n"), b = ColumnBatchOf("{\"a\":2}\n");
   auto fa = dir_.path() / "a.jsonl", fb = dir_.path() / "b.jsonl";
   encoder.EncodeAll({{&a, fa}, {&b, fb}}, {});
   EXPECT_EQ(ReadWholeFile(fa), "{\"a\":1,\"n\":[1]}\n");
   EXPECT_EQ(ReadWholeFile(fb), "{\"a\":2}\n");
 }
 
+TEST_F(EncoderTest, KafkaColumnsAreTyped) {
+  LakeFileEncoder encoder(LakeFormat::kParquet, true, 1 << 20, dir_.path());
+  encoder.Encode(ColumnBatchOf("{\"v\":1}\n{\"w\":\"x\"}\n", "ticks", 7), {}, file_);
+  EXPECT_EQ(Rows("ORDER BY kafka_offset"),
+            "1|NULL|ticks|7|0|1970-01-01 00:00:00\nNULL|x|ticks|7|1|1970-01-01 00:00:00.001\n");
+  auto r =
+      conn_.Query("SELECT typeof(kafka_partition), typeof(kafka_timestamp) FROM read_parquet(" +
+                  duck::QuoteLiteral(file_.string()) + ") LIMIT 1");
+  EXPECT_EQ(r.GetString(0, 0), "INTEGER");
+  EXPECT_EQ(r.GetString(1, 0), "TIMESTAMP");
+}
+
+TEST_F(EncoderTest, NestedRecordsKeepTheirKafkaColumns) {
+  LakeFileEncoder encoder(LakeFormat::kParquet, true, 1 << 20, dir_.path());
+  encoder.Encode(ColumnBatchOf("{\"n\":{\"x\":1}}\n", "ticks", 7), {}, file_);
+  auto r = conn_.Query(
+      "SELECT n::VARCHAR, kafka_topic, kafka_partition, kafka_offset, "
+      "kafka_timestamp::VARCHAR FROM read_parquet(" +
+      duck::QuoteLiteral(file_.string()) + ")");
+  EXPECT_EQ(r.GetString(0, 0), "{'x': 1}");
+  EXPECT_EQ(r.GetString(1, 0), "ticks");
+  EXPECT_EQ(r.GetString(2, 0), "7");
+  EXPECT_EQ(r.GetString(3, 0), "0");
+  EXPECT_EQ(r.GetString(4, 0), "1970-01-01 00:00:00");
+}
+
 TEST_F(EncoderTest, WritesManyJsonLinesFilesFromOneLoad) {
   LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
-  std::string a = "{\"Index\":\"A\",\"v\":1}\n", b = "{\"Index\":\"B\",\"v\":2.5}\n";
+  ColumnBatch a = ColumnBatchOf("{\"Index\":\"A\",\"v\":1}\n"),
+              b = ColumnBatchOf("{\"Index\":\"B\",\"v\":2.5}\n");
   auto fa = dir_.path() / "a.jsonl", fb = dir_.path() / "b.jsonl";
   encoder.EncodeAll({{&a, fa}, {&b, fb}}, {"index"});
   EXPECT_EQ(ReadWholeFile(fa), "{\"v\":1.0}\n");  // one schema for the files of one call

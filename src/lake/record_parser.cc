@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "common/hive_path.h"
-#include "common/json_writer.h"
 #include "common/strings.h"
 #include "lake/json_types.h"
 
@@ -73,7 +72,7 @@ std::optional<std::string> RecordParser::Parse(std::string_view payload, const K
   out->present_fields = 0;
   for (auto field : object) {
     if (kafka_columns_) {
-      for (const char* reserved : kKafkaColumns) {
+      for (std::string_view reserved : kKafkaColumns) {
         if (EqualsIgnoreAsciiCase(field.key, reserved)) {
           return fmt::format("field '{}' is reserved for Kafka metadata (see --kafka-columns)",
                              field.key);
@@ -99,30 +98,7 @@ std::optional<std::string> RecordParser::Parse(std::string_view payload, const K
     }
   }
   out->partition_path = partition_keys_.empty() ? "" : HivePartitionPath(partition_keys_, values_);
-
-  // simdjson's minify validated nothing, but the payload was parsed above.
-  minified_.resize(payload.size());
-  size_t length = 0;
-  if (simdjson::minify(payload.data(), payload.size(), minified_.data(), length) !=
-      simdjson::SUCCESS) {
-    return "not JSON: cannot minify";
-  }
-  minified_.resize(length);
-
-  std::string& line = out->line;
-  line.clear();
-  if (!kafka_columns_) {
-    line = minified_;
-    return std::nullopt;
-  }
-  // minified_ is "{...}": drop the closing brace and append the metadata columns.
-  line.append(minified_, 0, minified_.size() - 1);
-  if (minified_.size() > 2) line.push_back(',');
-  line += "\"kafka_topic\":";
-  AppendJsonString(line, meta.topic);
-  fmt::format_to(std::back_inserter(line),
-                 ",\"kafka_partition\":{},\"kafka_offset\":{},\"kafka_timestamp\":{}}}",
-                 meta.partition, meta.offset, meta.timestamp_ms);
+  out->object = object;
   return std::nullopt;
 }
 

@@ -1,8 +1,8 @@
-// RecordParser: turns one Kafka message into a line ready for the lake, or says why it cannot.
-// A record is a JSON object of valid UTF-8 no larger than the configured limit. The parser
-// minifies it (one line of JSON Lines), appends the Kafka metadata columns, and computes its
-// Hive partition path from the partition fields. Not thread-safe: one parser per thread (it
-// reuses simdjson's buffers).
+// RecordParser: parses one Kafka message, once, into a JSON object ready to be appended to a
+// ColumnBatch (column_batch.h), or says why it cannot. A record is a JSON object of valid UTF-8 no
+// larger than the configured limit, without fields named like the Kafka metadata columns (when
+// those are added); the parser also computes its Hive partition path from the partition fields.
+// Not thread-safe: one parser per thread (it reuses simdjson's buffers).
 #pragma once
 
 #include <simdjson.h>
@@ -18,8 +18,8 @@
 namespace ticklake::lake {
 
 // The Kafka metadata columns added to every record (when enabled).
-inline constexpr const char* kKafkaColumns[] = {"kafka_topic", "kafka_partition", "kafka_offset",
-                                                "kafka_timestamp"};
+inline constexpr std::string_view kKafkaColumns[] = {"kafka_topic", "kafka_partition",
+                                                     "kafka_offset", "kafka_timestamp"};
 
 struct KafkaMeta {
   std::string_view topic;
@@ -29,9 +29,9 @@ struct KafkaMeta {
 };
 
 struct ParsedRecord {
-  std::string line;             // minified object with Kafka columns; no trailing newline
-  std::string partition_path;   // "index=HSI"; empty when not partitioned
-  uint64_t present_fields = 0;  // bit i set: the record has partition field i
+  simdjson::dom::object object;  // valid until the parser's next Parse
+  std::string partition_path;    // "index=HSI"; empty when not partitioned
+  uint64_t present_fields = 0;   // bit i set: the record has partition field i
 };
 
 class RecordParser {
@@ -42,7 +42,7 @@ class RecordParser {
                bool kafka_columns);
 
   // On success fills `out` and returns nullopt; otherwise returns the reason, e.g.
-  // "not JSON: ..." or "not a JSON object".
+  // "not JSON: ..." or "not a JSON object". `meta` gives the time of kafka time partitions.
   std::optional<std::string> Parse(std::string_view payload, const KafkaMeta& meta,
                                    ParsedRecord* out);
 
@@ -55,7 +55,6 @@ class RecordParser {
   size_t max_record_bytes_;
   bool kafka_columns_;
   simdjson::dom::parser parser_;
-  std::string minified_;
   std::vector<std::optional<std::string>> values_;
 };
 

@@ -19,7 +19,9 @@
 #include "common/file_util.h"
 #include "common/json_writer.h"
 #include "common/metrics.h"
+#include "lake/column_batch.h"
 #include "lake/commit_log.h"
+#include "lake/flush_worker.h"
 #include "lake/iceberg_committer.h"
 #include "lake/lake_file_encoder.h"
 #include "lake/record_parser.h"
@@ -79,30 +81,31 @@ SinkMetrics& Metrics() {
   return metrics;
 }
 
-// What has been read from one Kafka partition and not yet landed.
-struct PartitionBuffer {
+// What one flush lands of one Kafka partition: offsets [start_offset, next_offset).
+struct Batch {
   struct Group {
-    std::string jsonl;
+    Group(const std::string& topic, int32_t partition) : records(topic, partition) {}
+    ColumnBatch records;
     uint64_t present_fields = 0;
-    int64_t records = 0;
   };
-  int64_t next_offset = -1;             // the offset expected next; -1 until known
-  int64_t start_offset = -1;            // first offset of the current batch
+  int32_t partition = 0;
+  int64_t start_offset = -1, next_offset = -1;
   std::map<std::string, Group> groups;  // by Hive partition path
   std::string errors_jsonl;
-  int64_t consumed = 0, written = 0, errors = 0;
-  size_t bytes = 0;
+  int64_t consumed = 0, written = 0;
+  size_t bytes = 0;  // allocated
+
+  bool empty() const { return consumed == 0; }
+};
+
+// What has been read from one Kafka partition and not yet handed to the flush worker.
+struct PartitionBuffer {
+  int64_t next_offset = -1;  // the offset expected next; -1 until known
+  Batch batch;
   Clock::time_point first_record;
   bool at_end = false;
 
-  bool empty() const { return consumed == 0; }
-  void Clear() {
-    groups.clear();
-    errors_jsonl.clear();
-    consumed = written = errors = 0;
-    bytes = 0;
-    start_offset = -1;
-  }
+  bool empty() const { return batch.empty(); }
 };
 
 bool IsIceberg(const SinkOptions& options) {
@@ -147,6 +150,7 @@ class Sink {
   // whoever gets the partitions resumes from the lake's last commit.
   ~Sink() {
     aborting_ = true;
+    worker_.reset();  // drops the flushes not started
     kafka::CloseConsumer(consumer_, kCloseLimit);
   }
 
@@ -158,17 +162,20 @@ class Sink {
   void OnAssign(rd_kafka_topic_partition_list_t* partitions);
   void OnRevoke(rd_kafka_topic_partition_list_t* partitions);
   void Handle(const rd_kafka_message_t* message);
+  // Keeps the records held (buffered and in flight) within --max-buffer-bytes: hands the
+  // buffers to the worker early, and waits for it when the budget is spent.
+  void MakeRoom();
   // Reports offsets [from, to) of `partition` as gone from the broker (never read).
   void ReportMissing(int32_t partition, int64_t from, int64_t to);
-  void AddError(PartitionBuffer& buffer, const rd_kafka_message_t* message,
-                const std::string& reason);
-  void Flush(int32_t partition, PartitionBuffer& buffer);
-  // Lands the buffers of several partitions: one encode and one upload, a commit per partition.
-  void FlushMany(const std::vector<std::pair<int32_t, PartitionBuffer*>>& due);
-  // FlushMany into an Iceberg table: one snapshot for all the partitions.
-  void FlushIceberg(const std::vector<std::pair<int32_t, PartitionBuffer*>>& due);
-  // Counts a partition's landed batch and clears its buffer.
-  void CountLanded(PartitionBuffer& buffer, int64_t records, int64_t files, int64_t bytes);
+  void AddError(Batch& batch, const rd_kafka_message_t* message, const std::string& reason);
+  // Hands the buffers of these partitions to the worker as one flush, and empties them.
+  void Submit(const std::vector<PartitionBuffer*>& due);
+  // On the worker: lands the batches of several partitions, one encode and one upload, then a
+  // commit per partition.
+  void Land(std::vector<Batch>& batches);
+  // Land into an Iceberg table: one snapshot for all the partitions.
+  void LandIceberg(std::vector<Batch>& batches);
+  void CountLanded(const Batch& batch, int64_t records, int64_t files, int64_t bytes);
   void FlushAll();
   void FlushDue();
   void CommitToKafka(int32_t partition, int64_t next_offset, bool async);
@@ -177,10 +184,11 @@ class Sink {
   void ReportProgress(bool final_line);
   void UpdateLag();
   // Brings the catalog's table for the topic up to date (if --catalog); failures are reported
-  // and retried at the next commit, never fatal: the lake is already correct.
+  // and retried at the next commit, never fatal: the lake is already correct. Runs on the worker
+  // while the sink runs.
   void UpdateCatalog();
-  // --compact-every: compacts the Iceberg table between flushes; failures are reported, never
-  // fatal (the table is correct without it).
+  // --compact-every: compacts the Iceberg table between flushes, on the worker; failures are
+  // reported, never fatal (the table is correct without it).
   void CompactIceberg();
 
   const SinkOptions& options_;
@@ -193,20 +201,24 @@ class Sink {
   std::string extension_;
   kafka::KafkaHandle consumer_;
   std::map<int32_t, PartitionBuffer> buffers_;  // assigned partitions
-  size_t buffered_bytes_ = 0;
-  double flush_seconds_ = 0;                   // moving average of a flush's duration
-  std::optional<std::string> callback_error_;  // an Error thrown inside a librdkafka callback
+  size_t buffered_bytes_ = 0;                   // in buffers_, not yet handed to the worker
+  std::atomic<double> flush_seconds_{0};        // moving average of a flush's duration
+  std::optional<std::string> callback_error_;   // an Error thrown inside a librdkafka callback
   ParsedRecord parsed_;
+  int64_t consumed_ = 0;   // records read since the stats were last updated
+  Clock::time_point now_;  // the time of the batch of messages being handled
   Clock::time_point started_ = Clock::now();
   Clock::time_point last_progress_ = Clock::now();
   int64_t last_progress_records_ = 0;
   bool aborting_ = false;
   std::unique_ptr<IcebergCommitter> iceberg_;  // --table-format iceberg
   std::unique_ptr<catalog::Catalog> catalog_;
-  bool catalog_stale_ = false;
+  std::atomic<bool> catalog_stale_{false};
   Clock::time_point last_catalog_update_;
   int64_t catalog_run_ = 0;  // this session's run in the catalog's crawl history
   Clock::time_point last_compaction_ = Clock::now();
+  // Last: destroyed first, so no job outlives the members it uses.
+  std::unique_ptr<FlushWorker> worker_ = std::make_unique<FlushWorker>();
 };
 
 void Sink::RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -235,6 +247,7 @@ void Sink::RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
 }
 
 void Sink::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
+  worker_->WaitIdle();  // the lake says where partitions resume: let the flushes land first
   std::string resumed;
   for (int i = 0; i < partitions->cnt; ++i) {
     auto& tp = partitions->elems[i];
@@ -243,6 +256,7 @@ void Sink::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
         iceberg_ ? iceberg_->Resume(tp.partition) : log_.Recover(tp.partition);
     PartitionBuffer& buffer = buffers_[tp.partition];
     buffer = PartitionBuffer{};
+    buffer.batch.partition = tp.partition;
     if (next) {
       // A lake ahead of the topic means the topic was recreated (or this is another cluster):
       // resuming would silently skip the new records.
@@ -271,22 +285,23 @@ void Sink::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
 }
 
 void Sink::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
-  std::vector<std::pair<int32_t, PartitionBuffer*>> revoked;
+  std::vector<PartitionBuffer*> revoked;
   for (int i = 0; i < partitions->cnt; ++i) {
     auto& tp = partitions->elems[i];
     auto it = buffers_.find(tp.partition);
-    if (it != buffers_.end() && options_.topic == tp.topic)
-      revoked.emplace_back(tp.partition, &it->second);
+    if (it != buffers_.end() && options_.topic == tp.topic) revoked.push_back(&it->second);
   }
   auto forget = [&] {
-    for (auto [partition, buffer] : revoked) {
-      buffered_bytes_ -= buffer->bytes;
-      buffers_.erase(partition);
+    for (PartitionBuffer* buffer : revoked) {
+      buffered_bytes_ -= buffer->batch.bytes;
+      buffers_.erase(buffer->batch.partition);
     }
   };
   if (aborting_) return forget();
   try {
-    FlushMany(revoked);
+    // Whoever gets the partitions next resumes from the lake: every flush must have landed.
+    Submit(revoked);
+    worker_->WaitIdle();
   } catch (...) {
     // Batches not committed: whoever gets the partitions resumes before them.
     forget();
@@ -305,9 +320,7 @@ void Sink::ReportMissing(int32_t partition, int64_t from, int64_t to) {
              options_.topic, partition, from, to - 1, missing);
 }
 
-void Sink::AddError(PartitionBuffer& buffer, const rd_kafka_message_t* m,
-                    const std::string& reason) {
-  ++buffer.errors;
+void Sink::AddError(Batch& batch, const rd_kafka_message_t* m, const std::string& reason) {
   stats_.error_records++;
   Metrics().errors.Add();
   if (options_.on_error == OnError::kFail) {
@@ -315,7 +328,7 @@ void Sink::AddError(PartitionBuffer& buffer, const rd_kafka_message_t* m,
          m->offset, reason);
   }
   if (options_.on_error == OnError::kSkip) return;
-  std::string& out = buffer.errors_jsonl;
+  std::string& out = batch.errors_jsonl;
   size_t before = out.capacity();
   out += "{\"topic\":";
   AppendJsonString(out, options_.topic);
@@ -333,7 +346,7 @@ void Sink::AddError(PartitionBuffer& buffer, const rd_kafka_message_t* m,
   out += text ? ",\"payload\":" : ",\"payload_base64\":";
   AppendJsonString(out, text ? std::string(payload) : Base64Encode(payload));
   out += "}\n";
-  buffer.bytes += out.capacity() - before;
+  batch.bytes += out.capacity() - before;
   buffered_bytes_ += out.capacity() - before;
 }
 
@@ -361,143 +374,166 @@ void Sink::Handle(const rd_kafka_message_t* m) {
     ReportMissing(m->partition, buffer.next_offset, m->offset);
   rd_kafka_timestamp_type_t type;
   int64_t timestamp_ms = rd_kafka_message_timestamp(m, &type);
-  if (buffer.empty()) {
-    buffer.start_offset = m->offset;
+  Batch& batch = buffer.batch;
+  if (batch.empty()) {
+    batch.start_offset = m->offset;
     // A buffer's age counts from when its first record was produced, so that the time it waited
     // in librdkafka's queue (behind a flush) counts too; but no more than half an interval, so
     // that replaying old records still fills files.
-    auto now = Clock::now();
     double waited_s =
         timestamp_ms < 0 ? 0 : static_cast<double>(catalog::NowMs() - timestamp_ms) / 1000;
     waited_s = std::clamp(waited_s, 0.0, options_.flush_interval_s / 2);
     buffer.first_record =
-        now - std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(waited_s));
+        now_ - std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(waited_s));
   }
   buffer.next_offset = m->offset + 1;
-  ++buffer.consumed;
-  stats_.records_consumed++;
-  Metrics().consumed.Add();
+  batch.next_offset = buffer.next_offset;
+  ++batch.consumed;
+  ++consumed_;
 
   KafkaMeta meta{options_.topic, m->partition, m->offset, timestamp_ms};
   std::string_view payload(static_cast<const char*>(m->payload), m->payload ? m->len : 0);
   if (auto reason = parser_.Parse(payload, meta, &parsed_)) {
-    AddError(buffer, m, *reason);
+    AddError(batch, m, *reason);
   } else {
-    auto& group = buffer.groups[parsed_.partition_path];
-    // Memory is accounted by what the buffers hold allocated (capacity), not by their contents:
-    // a growing string can hold twice its size.
-    size_t capacity = group.jsonl.capacity();
-    group.jsonl += parsed_.line;
-    group.jsonl.push_back('\n');
-    group.present_fields |= parsed_.present_fields;
-    ++group.records;
-    ++buffer.written;
-    buffer.bytes += group.jsonl.capacity() - capacity;
-    buffered_bytes_ += group.jsonl.capacity() - capacity;
-  }
-  if (buffer.consumed >= options_.flush_records ||
-      buffer.bytes >= static_cast<size_t>(options_.flush_bytes)) {
-    Flush(m->partition, buffer);
-  }
-  // Memory bound: while over budget, land the largest buffer. Consumption waits meanwhile, and
-  // librdkafka's prefetch queue is bounded by queued.max.messages.kbytes.
-  while (buffered_bytes_ > options_.max_buffer_bytes) {
-    auto largest = buffers_.begin();
-    for (auto b = buffers_.begin(); b != buffers_.end(); ++b) {
-      if (b->second.bytes > largest->second.bytes) largest = b;
+    auto group = batch.groups.find(parsed_.partition_path);
+    if (group == batch.groups.end()) {
+      group = batch.groups.try_emplace(parsed_.partition_path, options_.topic, m->partition).first;
     }
-    Flush(largest->first, largest->second);
+    // Memory is accounted by what the buffers hold allocated (capacity), not by their contents:
+    // a growing vector can hold twice its size.
+    size_t before = group->second.records.allocated_bytes();
+    group->second.records.Append(parsed_.object, m->offset, timestamp_ms);
+    group->second.present_fields |= parsed_.present_fields;
+    ++batch.written;
+    size_t grown = group->second.records.allocated_bytes() - before;
+    batch.bytes += grown;
+    buffered_bytes_ += grown;
   }
+  if (batch.consumed >= options_.flush_records ||
+      batch.bytes >= static_cast<size_t>(options_.flush_bytes)) {
+    Submit({&buffer});
+  }
+  if (buffered_bytes_ >= options_.max_buffer_bytes / 3) MakeRoom();
 }
 
-void Sink::Flush(int32_t partition, PartitionBuffer& buffer) { FlushMany({{partition, &buffer}}); }
+void Sink::MakeRoom() {
+  // A third for the buffers being filled, a third for the flush in flight, a third for DuckDB's
+  // copy of it while it is encoded: the process stays near --max-buffer-bytes.
+  const size_t third = options_.max_buffer_bytes / 3;
+  auto submit_all = [&] {
+    std::vector<PartitionBuffer*> all;
+    for (auto& [partition, buffer] : buffers_) all.push_back(&buffer);
+    Submit(all);
+  };
+  if (buffered_bytes_ < third) return;
+  // Consumption waits meanwhile, and librdkafka's prefetch is bounded (Run).
+  worker_->WaitBelow(0);
+  submit_all();
+}
 
-void Sink::FlushMany(const std::vector<std::pair<int32_t, PartitionBuffer*>>& due) {
-  if (iceberg_) return FlushIceberg(due);
+void Sink::Submit(const std::vector<PartitionBuffer*>& due) {
+  std::vector<Batch> batches;
+  size_t bytes = 0;
+  for (PartitionBuffer* buffer : due) {
+    if (buffer->empty()) continue;
+    bytes += buffer->batch.bytes;
+    int32_t partition = buffer->batch.partition;
+    batches.push_back(std::exchange(buffer->batch, Batch{}));
+    buffer->batch.partition = partition;
+  }
+  if (batches.empty()) return;
+  buffered_bytes_ -= bytes;
+  auto job = std::make_shared<std::vector<Batch>>(std::move(batches));
+  worker_->Submit([this, job] { iceberg_ ? LandIceberg(*job) : Land(*job); }, bytes);
+  // Flushes queue up when landing is slower than consuming: keep them within the budget.
+  worker_->WaitBelow(options_.max_buffer_bytes / 3 * 2);
+}
+
+void Sink::Land(std::vector<Batch>& batches) {
   // One encode for every file of every partition, one upload, then one commit per partition:
   // the fixed cost of a DuckDB statement per file would otherwise dominate small files.
+  auto started = Clock::now();
   std::vector<LakeFileEncoder::File> encode;
-  std::vector<std::vector<StagedFile>> files(due.size());
+  std::vector<std::vector<StagedFile>> files(batches.size());
   std::vector<ObjectStore::FileUpload> uploads;
-  std::vector<size_t> owner;  // the index in `due` of each upload
+  std::vector<size_t> owner;  // the index in `batches` of each upload
   uint64_t present_fields = 0;
   auto stage = [&](size_t i, const std::string& final_key, const fs::path& local) {
-    auto [partition, buffer] = due[i];
-    std::string staging = log_.StagingKey(partition, buffer->start_offset, final_key);
+    const Batch& batch = batches[i];
+    std::string staging = log_.StagingKey(batch.partition, batch.start_offset, final_key);
     uploads.emplace_back(staging, local);
     owner.push_back(i);
     files[i].push_back({staging, final_key});
   };
-  for (size_t i = 0; i < due.size(); ++i) {
-    auto [partition, buffer] = due[i];
-    if (buffer->empty()) continue;
-    for (auto& [hive_path, group] : buffer->groups) {
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const Batch& batch = batches[i];
+    for (auto& [hive_path, group] : batch.groups) {
       fs::path local = temp_.path() / fmt::format("file-{}{}", uploads.size(), extension_);
-      encode.push_back({&group.jsonl, local});
+      encode.push_back({&group.records, local});
       present_fields |= group.present_fields;
-      stage(i, DataFileKey(options_.topic, hive_path, partition, buffer->start_offset, extension_),
+      stage(i,
+            DataFileKey(options_.topic, hive_path, batch.partition, batch.start_offset, extension_),
             local);
     }
-    if (!buffer->errors_jsonl.empty()) {
+    if (!batch.errors_jsonl.empty()) {
       fs::path errors = temp_.path() / fmt::format("errors-{}.jsonl", uploads.size());
-      WriteFileAtomically(errors, buffer->errors_jsonl);
-      stage(i, ErrorFileKey(options_.topic, partition, buffer->start_offset), errors);
+      WriteFileAtomically(errors, batch.errors_jsonl);
+      stage(i, ErrorFileKey(options_.topic, batch.partition, batch.start_offset), errors);
     }
   }
-  if (uploads.empty()) return;
   // A partition field's column is dropped from every file: its value is in the Hive path, or it
   // is absent (null) in the records of the default partition.
   std::vector<std::string> exclude;
   for (size_t k = 0; k < parser_.partition_keys().size(); ++k) {
     if (present_fields & (uint64_t{1} << k)) exclude.push_back(parser_.partition_keys()[k]);
   }
-  auto started = Clock::now();
   encoder_.EncodeAll(encode, exclude);
-  std::vector<int64_t> bytes(due.size(), 0);
+  std::vector<int64_t> bytes(batches.size(), 0);
   for (size_t u = 0; u < uploads.size(); ++u)
     bytes[owner[u]] += static_cast<int64_t>(fs::file_size(uploads[u].second));
   store_->PutFiles(uploads);  // step 1 of the commit protocol: durable in staging
   for (const auto& upload : uploads) fs::remove(upload.second);
-  for (size_t i = 0; i < due.size(); ++i) {
-    auto [partition, buffer] = due[i];
-    if (buffer->empty()) continue;
-    log_.Commit(partition, buffer->next_offset, files[i]);
-    CommitToKafka(partition, buffer->next_offset, /*async=*/true);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const Batch& batch = batches[i];
+    log_.Commit(batch.partition, batch.next_offset, files[i]);
+    CommitToKafka(batch.partition, batch.next_offset, /*async=*/true);
     catalog_stale_ = true;
-    CountLanded(*buffer, buffer->written, static_cast<int64_t>(files[i].size()), bytes[i]);
+    CountLanded(batch, batch.written, static_cast<int64_t>(files[i].size()), bytes[i]);
   }
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   flush_seconds_ = flush_seconds_ * 0.7 + seconds * 0.3;
   Metrics().flush_seconds.Observe(seconds);
 }
 
-void Sink::FlushIceberg(const std::vector<std::pair<int32_t, PartitionBuffer*>>& due) {
-  std::vector<IcebergCommitter::Batch> batches;
-  std::vector<std::pair<int32_t, PartitionBuffer*>> flushed;
-  for (auto [partition, buffer] : due) {
-    if (buffer->empty()) continue;
-    auto group = buffer->groups.find("");  // no Hive partitions: one group
-    batches.push_back({partition, buffer->start_offset, buffer->next_offset,
-                       group == buffer->groups.end() ? nullptr : &group->second.jsonl,
-                       &buffer->errors_jsonl});
-    flushed.emplace_back(partition, buffer);
-  }
-  if (batches.empty()) return;
+void Sink::LandIceberg(std::vector<Batch>& batches) {
   auto started = Clock::now();
-  std::vector<IcebergCommitter::Landed> landed = iceberg_->Land(batches);
-  for (size_t i = 0; i < flushed.size(); ++i) {
-    auto [partition, buffer] = flushed[i];
-    CommitToKafka(partition, buffer->next_offset, /*async=*/true);
+  std::vector<std::string> jsonl(batches.size());
+  std::vector<IcebergCommitter::Batch> commits;
+  for (size_t i = 0; i < batches.size(); ++i) {
+    Batch& batch = batches[i];
+    auto group = batch.groups.find("");  // no Hive partitions: one group
+    if (group != batch.groups.end()) {
+      // The Iceberg writer reads JSON Lines (with the Kafka columns, which tell it offsets).
+      group->second.records.AppendJsonLines(jsonl[i], true);
+      batch.groups.clear();
+    }
+    commits.push_back({batch.partition, batch.start_offset, batch.next_offset,
+                       jsonl[i].empty() ? nullptr : &jsonl[i], &batch.errors_jsonl});
+  }
+  std::vector<IcebergCommitter::Landed> landed = iceberg_->Land(commits);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    CommitToKafka(batches[i].partition, batches[i].next_offset, /*async=*/true);
     stats_.error_records += landed[i].errors;
     Metrics().errors.Add(landed[i].errors);
-    CountLanded(*buffer, landed[i].records, landed[i].files, landed[i].bytes);
+    CountLanded(batches[i], landed[i].records, landed[i].files, landed[i].bytes);
   }
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   flush_seconds_ = flush_seconds_ * 0.7 + seconds * 0.3;
   Metrics().flush_seconds.Observe(seconds);
 }
 
-void Sink::CountLanded(PartitionBuffer& buffer, int64_t records, int64_t files, int64_t bytes) {
+void Sink::CountLanded(const Batch&, int64_t records, int64_t files, int64_t bytes) {
   stats_.records_written += records;
   stats_.files_written += files;
   stats_.bytes_written += bytes;
@@ -506,18 +542,16 @@ void Sink::CountLanded(PartitionBuffer& buffer, int64_t records, int64_t files, 
   Metrics().files.Add(files);
   Metrics().bytes.Add(bytes);
   Metrics().batches.Add();
-  buffered_bytes_ -= buffer.bytes;
-  buffer.Clear();
 }
 
 void Sink::FlushAll() {
-  std::vector<std::pair<int32_t, PartitionBuffer*>> all;
-  for (auto& [partition, buffer] : buffers_) all.emplace_back(partition, &buffer);
-  FlushMany(all);
+  std::vector<PartitionBuffer*> all;
+  for (auto& [partition, buffer] : buffers_) all.push_back(&buffer);
+  Submit(all);
+  worker_->WaitIdle();
 }
 
 void Sink::FlushDue() {
-  auto now = Clock::now();
   // A file must be landed --flush-interval after its first record, so a flush starts early by
   // what flushing takes (with a margin: flushes vary).
   double lead = std::min(1.5 * flush_seconds_, options_.flush_interval_s / 2);
@@ -525,14 +559,14 @@ void Sink::FlushDue() {
   // Iceberg: each flush is a snapshot (and rewrites the table's metadata), so partitions half-way
   // due join a due one instead of committing their own a moment later.
   bool any_due = false;
-  std::vector<std::pair<int32_t, PartitionBuffer*>> due;
+  std::vector<PartitionBuffer*> due;
   for (auto& [partition, buffer] : buffers_) {
     if (buffer.empty()) continue;
-    auto age = now - buffer.first_record;
+    auto age = now_ - buffer.first_record;
     any_due = any_due || age >= interval;
-    if (age >= interval || (iceberg_ && age >= interval / 2)) due.emplace_back(partition, &buffer);
+    if (age >= interval || (iceberg_ && age >= interval / 2)) due.push_back(&buffer);
   }
-  if (any_due) FlushMany(due);
+  if (any_due) Submit(due);
 }
 
 void Sink::CommitToKafka(int32_t partition, int64_t next_offset, bool async) {
@@ -625,11 +659,9 @@ void Sink::UpdateCatalog() {
         "ticklake sink: warning: catalog update failed (retried after the next commit): {}\n",
         e.what());
   }
-  last_catalog_update_ = Clock::now();
 }
 
 void Sink::CompactIceberg() {
-  last_compaction_ = Clock::now();
   try {
     auto result = iceberg_->Compact();
     if (result && result->snapshot_id) {
@@ -656,6 +688,9 @@ void Sink::ReportProgress(bool final_line) {
 }
 
 SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
+  // librdkafka's prefetch is part of the memory budget: a sixteenth of --max-buffer-bytes queued,
+  // fetched in responses of half that (at least a message's worth).
+  const size_t prefetch = options_.max_buffer_bytes / 16;
   kafka::Properties defaults = {
       {"bootstrap.servers", options_.bootstrap},
       {"group.id", options_.group},
@@ -665,9 +700,10 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
       {"enable.partition.eof", "true"},
       // The embedded broker waits session.timeout.ms before a rejoining group settles.
       {"session.timeout.ms", "6000"},
-      // Prefetch deep (bounded by bytes): the sink consumes in bursts between flushes.
+      // Prefetch bounded by bytes, not by messages.
       {"queued.min.messages", "1000000"},
-      {"queued.max.messages.kbytes", "65536"},
+      {"queued.max.messages.kbytes", std::to_string(std::max<size_t>(prefetch / 1024, 2048))},
+      {"fetch.max.bytes", std::to_string(std::max<size_t>(prefetch / 2, 1 << 20))},
       {"log_level", "3"},
   };
   if (!options_.catalog.empty() && !iceberg_)
@@ -686,6 +722,9 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
     Fail("cannot subscribe to {}: {}", options_.topic, rd_kafka_err2str(err));
   }
 
+  kafka::Queue queue(rd_kafka_queue_get_consumer(consumer_.get()));
+  std::vector<rd_kafka_message_t*> received(10'000);
+  std::vector<kafka::Message> messages;  // owns the received batch while it is handled
   bool progress = options_.progress && isatty(STDERR_FILENO);
   std::optional<std::map<int32_t, int64_t>> drain_targets;
   auto drain_deadline = Clock::time_point::max();
@@ -705,15 +744,31 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
     }
     if (options_.exit_at_end && CaughtUp(nullptr)) break;
 
-    kafka::Message message(rd_kafka_consumer_poll(consumer_.get(), 100));
+    // Messages in batches: the checks below run once per batch, not once per message.
+    ssize_t count =
+        rd_kafka_consume_batch_queue(queue.get(), 100, received.data(), received.size());
+    now_ = Clock::now();
+    messages.clear();
+    for (ssize_t i = 0; i < count; ++i) messages.emplace_back(received[i]);
+    for (const kafka::Message& message : messages) {
+      if (!callback_error_) Handle(message.get());
+    }
+    messages.clear();
     if (callback_error_) Fail("{}", *callback_error_);
-    if (message) Handle(message.get());
+    stats_.records_consumed += consumed_;
+    Metrics().consumed.Add(consumed_);
+    consumed_ = 0;
+    worker_->Check();
     FlushDue();
     if (iceberg_ && options_.compact_every_s > 0 &&
-        Clock::now() - last_compaction_ >= std::chrono::duration<double>(options_.compact_every_s))
-      CompactIceberg();
-    if (catalog_stale_ && Clock::now() - last_catalog_update_ >= std::chrono::seconds(1))
-      UpdateCatalog();
+        now_ - last_compaction_ >= std::chrono::duration<double>(options_.compact_every_s)) {
+      last_compaction_ = now_;
+      worker_->Submit([this] { CompactIceberg(); }, 0);
+    }
+    if (catalog_stale_ && now_ - last_catalog_update_ >= std::chrono::seconds(1)) {
+      last_catalog_update_ = now_;
+      worker_->Submit([this] { UpdateCatalog(); }, 0);
+    }
     if (Clock::now() - last_progress_ >= std::chrono::milliseconds(500)) {
       UpdateLag();
       if (progress) ReportProgress(false);
@@ -725,6 +780,7 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
   for (const auto& [partition, buffer] : buffers_) {
     if (buffer.next_offset >= 0) CommitToKafka(partition, buffer.next_offset, /*async=*/true);
   }
+  queue.reset();  // the consumer's queue, before the consumer
   // Revokes (nothing left to flush), sends the commits and leaves the group, within a bound.
   if (!kafka::CloseConsumer(consumer_, kCloseLimit))
     fmt::print(stderr, "ticklake sink: warning: leaving the consumer group timed out\n");

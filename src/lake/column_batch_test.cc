@@ -1,0 +1,55 @@
+#include "lake/column_batch.h"
+
+#include <gtest/gtest.h>
+
+#include "lake/column_batch_testing.h"
+
+namespace ticklake::lake {
+
+using Kind = ColumnBatch::Kind;
+
+TEST(ColumnBatch, HoldsTypedColumnsWithEvidenceAndNullsForMissingFields) {
+  ColumnBatch batch = ColumnBatchOf(
+      "{\"Index\":\"HSI\",\"Close\":1.5,\"Volume\":7}\n"
+      "{\"Index\":\"N225\",\"Volume\":8,\"late\":\"2026-11-29\"}\n");
+  ASSERT_EQ(batch.rows(), 2u);
+  ASSERT_EQ(batch.columns().size(), 4u);
+  const auto& close = batch.columns()[1];
+  EXPECT_EQ(close.name, "Close");
+  EXPECT_EQ(close.kinds, (std::vector<Kind>{Kind::kDouble, Kind::kNull}));
+  EXPECT_EQ(ColumnBatch::Double(close.slots[0]), 1.5);
+  EXPECT_EQ(close.evidence.Resolve(), ColumnType::kDouble);
+  const auto& late = batch.columns()[3];
+  EXPECT_EQ(late.kinds, (std::vector<Kind>{Kind::kNull, Kind::kString}));
+  EXPECT_EQ(batch.Text(late.slots[1]), "2026-11-29");
+  EXPECT_EQ(late.evidence.Resolve(), ColumnType::kDate);
+  EXPECT_EQ(batch.columns()[2].evidence.Resolve(), ColumnType::kBigint);
+  EXPECT_EQ(ColumnBatch::Int(batch.columns()[2].slots[1]), 8);
+  EXPECT_FALSE(batch.needs_read_json());
+  EXPECT_GT(batch.allocated_bytes(), 0u);
+}
+
+TEST(ColumnBatch, NestedValuesAndCaseConflictsNeedReadJson) {
+  EXPECT_TRUE(ColumnBatchOf("{\"a\":{\"x\":[1,2]}}\n").needs_read_json());
+  EXPECT_TRUE(ColumnBatchOf("{\"Close\":1}\n{\"close\":2}\n").needs_read_json());
+}
+
+TEST(ColumnBatch, TurnsBackIntoJsonLinesWithKafkaColumns) {
+  ColumnBatch batch = ColumnBatchOf(
+      "{\"s\":\"a\\\"b\",\"d\":2.0,\"i\":-3,\"b\":true,\"n\":null,\"o\":{\"x\": [1, 2]}}\n"
+      "{\"i\":4,\"i\":5}\n",
+      "ticks", 3);
+  std::string out;
+  batch.AppendJsonLines(out, true);
+  EXPECT_EQ(out,
+            "{\"s\":\"a\\\"b\",\"d\":2.0,\"i\":-3,\"b\":true,\"o\":{\"x\":[1,2]},"
+            "\"kafka_topic\":\"ticks\",\"kafka_partition\":3,\"kafka_offset\":0,"
+            "\"kafka_timestamp\":0}\n"
+            "{\"i\":5,\"kafka_topic\":\"ticks\",\"kafka_partition\":3,\"kafka_offset\":1,"
+            "\"kafka_timestamp\":1}\n");
+  out.clear();
+  ColumnBatchOf("{}\n").AppendJsonLines(out, false);
+  EXPECT_EQ(out, "{}\n");
+}
+
+}  // namespace ticklake::lake
