@@ -2,7 +2,8 @@
 // "Exactly once"). For each Kafka partition the lake holds one state object,
 //   _ticklake/sink/<topic>/partition-<p>.json = {next_offset, pending: [{staging, final}]},
 // and a batch of records [start, end] is landed in three steps:
-//   1. every file of the batch is written under _ticklake/staging/<topic>/<p>/<start>/…;
+//   1. every file of the batch is written to _ticklake/staging/<topic>/<p>/<start>/<final key
+//      with '/' as '~'>;
 //   2. Commit() replaces the state object (an atomic put) — the commit point;
 //   3. each staged file is moved to its final, deterministic name
 //      <topic>/<hive path>/part-<p>-<start>.<ext>.

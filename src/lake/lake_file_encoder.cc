@@ -36,8 +36,10 @@ namespace {
 
 // The column that says which file of an EncodeAll call a record belongs to.
 constexpr const char* kFileColumn = "__ticklake_file";
-// Copy's `file` that writes every file at once, partitioned by kFileColumn.
-constexpr size_t kAllFiles = SIZE_MAX;
+// Files written by one partitioned COPY: DuckDB keeps a Parquet writer open per file, with
+// buffers of its own (~0.3 MB measured), so a flush of thousands of small files would hold
+// hundreds of MB in DuckDB at once; a statement costs only milliseconds.
+constexpr size_t kFilesPerCopy = 128;
 
 duck::DatabaseOptions EncoderDatabaseOptions(const std::filesystem::path& temp_dir) {
   duck::DatabaseOptions options;
@@ -304,7 +306,7 @@ void LakeFileEncoder::EncodeAll(const std::vector<File>& files,
   } catch (const Error& e) {
     Fail("cannot encode a batch into {}: {}", files[0].output.string(), e.what());
   }
-  if (typed && files.size() == 1) return Copy(exclude, files[0].output, std::nullopt, false);
+  if (typed && files.size() == 1) return Copy(exclude, files[0].output, {}, false);
   if (!typed) {
     // Nested values: read_json infers STRUCT and LIST types, one file at a time.
     for (const File& file : files) {
@@ -315,18 +317,19 @@ void LakeFileEncoder::EncodeAll(const std::vector<File>& files,
       } catch (const Error& e) {
         Fail("cannot encode a batch into {}: {}", file.output.string(), e.what());
       }
-      Copy(exclude, file.output, std::nullopt, true);
+      Copy(exclude, file.output, {}, true);
     }
     return;
   }
   if (format_ != LakeFormat::kParquet) {
     // DuckDB partitions only Parquet and CSV writes: one COPY per file of the shared load.
-    for (size_t f = 0; f < files.size(); ++f) Copy(exclude, files[f].output, f, false);
+    for (size_t f = 0; f < files.size(); ++f) Copy(exclude, files[f].output, {{f, f + 1}}, false);
     return;
   }
   std::filesystem::path directory = temp_dir_ / "partitioned";
   std::filesystem::remove_all(directory);
-  Copy(exclude, directory, kAllFiles, false);
+  for (size_t f = 0; f < files.size(); f += kFilesPerCopy)
+    Copy(exclude, directory, {{f, std::min(f + kFilesPerCopy, files.size())}}, false);
   for (size_t f = 0; f < files.size(); ++f) {
     std::filesystem::path folder = directory / fmt::format("{}={}", kFileColumn, f);
     std::vector<std::filesystem::path> written;
@@ -344,10 +347,12 @@ void LakeFileEncoder::EncodeAll(const std::vector<File>& files,
 }
 
 void LakeFileEncoder::Copy(const std::vector<std::string>& exclude,
-                           const std::filesystem::path& output, std::optional<size_t> file,
+                           const std::filesystem::path& output,
+                           std::optional<std::pair<size_t, size_t>> files,
                            bool json_kafka_columns) {
+  const bool partitioned = files && files->second - files->first > 1;
   std::vector<std::string> dropped = exclude;
-  if (file && file != kAllFiles) dropped.push_back(kFileColumn);
+  if (files && !partitioned) dropped.push_back(kFileColumn);
   std::string select = "SELECT *";
   if (!dropped.empty()) {
     select += " EXCLUDE (";
@@ -373,10 +378,12 @@ void LakeFileEncoder::Copy(const std::vector<std::string>& exclude,
       break;
   }
   std::string where;
-  if (file == kAllFiles) {
-    options += fmt::format(", PARTITION_BY ({})", kFileColumn);
-  } else if (file) {
-    where = fmt::format(" WHERE {} = {}", kFileColumn, *file);
+  if (partitioned) {
+    options += fmt::format(", PARTITION_BY ({}), OVERWRITE_OR_IGNORE", kFileColumn);
+    where = fmt::format(" WHERE {} >= {} AND {} < {}", kFileColumn, files->first, kFileColumn,
+                        files->second);
+  } else if (files) {
+    where = fmt::format(" WHERE {} = {}", kFileColumn, files->first);
   }
   std::string sql = fmt::format("COPY ({} FROM batch{}) TO {} ({})", select, where,
                                 duck::QuoteLiteral(output.string()), options);

@@ -56,10 +56,11 @@ class LakeFileEncoder {
   bool LoadColumns(const std::vector<File>& files);
   void LoadWithReadJson(std::string_view jsonl);
   // COPY of the table "batch" to `output`: all of it (nullopt), the records of one file of an
-  // EncodeAll, or every file at once into the directory `output` (kAllFiles). After read_json,
-  // `json_kafka_columns` types the Kafka columns (loaded as JSON numbers).
+  // EncodeAll (files [first, first + 1)), or files [first, end) at once into the directory
+  // `output`, one folder per file. After read_json, `json_kafka_columns` types the Kafka columns
+  // (loaded as JSON numbers).
   void Copy(const std::vector<std::string>& exclude, const std::filesystem::path& output,
-            std::optional<size_t> file, bool json_kafka_columns);
+            std::optional<std::pair<size_t, size_t>> files, bool json_kafka_columns);
 
   LakeFormat format_;
   bool kafka_columns_;

@@ -492,8 +492,7 @@ void Sink::Land(std::vector<Batch>& batches) {
   std::vector<int64_t> bytes(batches.size(), 0);
   for (size_t u = 0; u < uploads.size(); ++u)
     bytes[owner[u]] += static_cast<int64_t>(fs::file_size(uploads[u].second));
-  store_->PutFiles(uploads);  // step 1 of the commit protocol: durable in staging
-  for (const auto& upload : uploads) fs::remove(upload.second);
+  store_->MoveFilesIn(uploads);  // step 1 of the commit protocol: durable in staging
   for (size_t i = 0; i < batches.size(); ++i) {
     const Batch& batch = batches[i];
     log_.Commit(batch.partition, batch.next_offset, files[i]);
@@ -688,9 +687,10 @@ void Sink::ReportProgress(bool final_line) {
 }
 
 SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
-  // librdkafka's prefetch is part of the memory budget: a sixteenth of --max-buffer-bytes queued,
-  // fetched in responses of half that (at least a message's worth).
-  const size_t prefetch = options_.max_buffer_bytes / 16;
+  // librdkafka's prefetch is part of the memory budget: an eighth of --max-buffer-bytes queued,
+  // fetched in responses of half that (at least a message's worth). A smaller queue stalls
+  // fetching: librdkafka 2.0 looks again at a partition whose queue was full only later.
+  const size_t prefetch = options_.max_buffer_bytes / 8;
   kafka::Properties defaults = {
       {"bootstrap.servers", options_.bootstrap},
       {"group.id", options_.group},

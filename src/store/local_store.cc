@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 
 #include "common/error.h"
@@ -88,6 +89,27 @@ void LocalStore::PutFile(std::string_view key, const fs::path& file) {
 
 void LocalStore::PutFiles(const std::vector<FileUpload>& files) {
   for (const auto& [key, file] : files) CopyIntoPlace(key, file, /*sync=*/false);
+  if (!files.empty()) SyncFileSystem();
+}
+
+void LocalStore::MoveFilesIn(const std::vector<FileUpload>& files) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto& [key, file] = files[i];
+    fs::path path = PathOf(key);
+    try {
+      WriteInFolder(path, [&] {
+        if (rename(file.c_str(), path.c_str()) == 0) return;
+        if (errno != EXDEV)
+          Fail("PUT {}: cannot move {} in: {}", UriOf(key), file.string(), ErrnoMessage());
+        CopyIntoFolder(key, path, file, /*sync=*/false);  // another file system
+        fs::remove(file);
+      });
+    } catch (...) {
+      std::error_code ignored;
+      for (size_t j = i; j < files.size(); ++j) fs::remove(files[j].second, ignored);
+      throw;
+    }
+  }
   if (!files.empty()) SyncFileSystem();
 }
 

@@ -28,6 +28,7 @@ class LocalStore : public ObjectStore {
   void DeletePrefix(std::string_view prefix) override;
   void Move(std::string_view from, std::string_view to) override;
   void PutFiles(const std::vector<FileUpload>& files) override;
+  void MoveFilesIn(const std::vector<FileUpload>& files) override;
   void MoveAll(const std::vector<ObjectMove>& moves) override;
   std::optional<std::filesystem::path> LocalPath(std::string_view key) const override;
 

@@ -23,6 +23,17 @@ void ObjectStore::PutFiles(const std::vector<FileUpload>& files) {
   for (const auto& [key, file] : files) PutFile(key, file);
 }
 
+void ObjectStore::MoveFilesIn(const std::vector<FileUpload>& files) {
+  struct RemoveAll {
+    const std::vector<FileUpload>& files;
+    ~RemoveAll() {
+      std::error_code ignored;  // a file already gone is what we want
+      for (const auto& upload : files) std::filesystem::remove(upload.second, ignored);
+    }
+  } remove{files};
+  PutFiles(files);
+}
+
 void ObjectStore::MoveAll(const std::vector<ObjectMove>& moves) {
   for (const auto& [from, to] : moves) Move(from, to);
 }

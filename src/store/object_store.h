@@ -70,6 +70,10 @@ class ObjectStore {
   using ObjectMove = std::pair<std::string, std::string>;            // from, to
   virtual void PutFiles(const std::vector<FileUpload>& files);
   virtual void MoveAll(const std::vector<ObjectMove>& moves);
+  // PutFiles of files the caller gives up: they are gone when the call returns, also when it
+  // fails. LocalStore renames them into place when they are on its file system (no copy, no new
+  // file); other stores upload them and delete them.
+  virtual void MoveFilesIn(const std::vector<FileUpload>& files);
 
   // Where a local file holding the object can be read directly, if the store has one
   // (LocalStore does); lets DuckDB read Parquet in place instead of through a copy.

@@ -109,6 +109,23 @@ TEST_P(ObjectStoreContract, FileTransfers) {
   EXPECT_EQ(ReadWholeFile(dst), data);
 }
 
+TEST_P(ObjectStoreContract, MoveFilesInConsumesTheFiles) {
+  auto a = dir_.path() / "a.bin", b = dir_.path() / "b.bin";
+  WriteFileAtomically(a, "alpha");
+  WriteFileAtomically(b, "beta");
+  store_->MoveFilesIn({{"x/a.bin", a}, {"y/z/b.bin", b}});
+  EXPECT_EQ(store_->Get("x/a.bin"), "alpha");
+  EXPECT_EQ(store_->Get("y/z/b.bin"), "beta");
+  EXPECT_FALSE(std::filesystem::exists(a));
+  EXPECT_FALSE(std::filesystem::exists(b));
+  // A failure names the object and still consumes every file.
+  auto c = dir_.path() / "c.bin";
+  WriteFileAtomically(c, "gamma");
+  EXPECT_THROW(
+      store_->MoveFilesIn({{"m/missing.bin", dir_.path() / "missing.bin"}, {"m/c.bin", c}}), Error);
+  EXPECT_FALSE(std::filesystem::exists(c));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     All, ObjectStoreContract,
     ::testing::Values(
