@@ -300,6 +300,13 @@ TEST_F(SinkTest, BadFlagsAreRejected) {
   auto property = RunCommand({TicklakeBinary(), "sink", "-b", "x:1", "-X", "bogus.prop=1"});
   EXPECT_EQ(property.exit_code, 1);
   EXPECT_NE(property.err.find("bogus.prop"), std::string::npos) << property.err;
+  auto size = RunCommand({TicklakeBinary(), "sink", "-b", "x:1", "--max-buffer-bytes", "lots"});
+  EXPECT_EQ(size.exit_code, 1);
+  EXPECT_NE(size.err.find("--max-buffer-bytes"), std::string::npos) << size.err;
+  EXPECT_NE(size.err.find("lots"), std::string::npos) << size.err;
+  auto zero = RunCommand({TicklakeBinary(), "sink", "-b", "x:1", "--flush-bytes", "0"});
+  EXPECT_EQ(zero.exit_code, 1);
+  EXPECT_NE(zero.err.find("must be positive"), std::string::npos) << zero.err;
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "common/error.h"
 #include "common/stop.h"
+#include "common/units.h"
 #include "console/metrics_server.h"
 #include "lake/sink.h"
 
@@ -12,6 +14,7 @@ Runner AddSinkCommand(CLI::App& app) {
     lake::SinkOptions sink;
     std::vector<std::string> properties;
     std::string on_error = "dlq";
+    std::string flush_bytes = "64M", max_buffer_bytes = "256M";
     bool json = false;
     std::string metrics_listen;
   };
@@ -55,9 +58,9 @@ Runner AddSinkCommand(CLI::App& app) {
   sub->add_option("--flush-records", s.flush_records, "Close a file after this many records")
       ->capture_default_str()
       ->check(kPositive);
-  sub->add_option("--flush-bytes", s.flush_bytes, "Close a file after this many buffered bytes")
-      ->capture_default_str()
-      ->check(kPositive);
+  sub->add_option("--flush-bytes", opts->flush_bytes,
+                  "Close a file after this many buffered bytes (e.g. 64M)")
+      ->capture_default_str();
   sub->add_option("--flush-interval", s.flush_interval_s,
                   "Close a file this many seconds after its first record")
       ->capture_default_str()
@@ -65,9 +68,10 @@ Runner AddSinkCommand(CLI::App& app) {
   sub->add_option("--max-record-bytes", s.max_record_bytes, "Larger records are errors")
       ->capture_default_str()
       ->check(kPositive);
-  sub->add_option("--max-buffer-bytes", s.max_buffer_bytes, "Memory bound for buffered records")
-      ->capture_default_str()
-      ->check(kPositive);
+  sub->add_option("--max-buffer-bytes", opts->max_buffer_bytes,
+                  "Memory bound for the records held: buffered, in flight, being encoded (e.g. "
+                  "256M); librdkafka's prefetch is derived from it")
+      ->capture_default_str();
   sub->add_option("--on-error", opts->on_error, "Bad records: dlq (to _errors/), skip, or fail")
       ->capture_default_str();
   sub->add_flag("--kafka-columns,!--no-kafka-columns", s.kafka_columns,
@@ -94,6 +98,10 @@ Runner AddSinkCommand(CLI::App& app) {
     auto& s = opts->sink;
     s.properties = kafka::ParseProperties(opts->properties);
     s.on_error = lake::ParseOnError(opts->on_error);
+    s.flush_bytes = static_cast<int64_t>(ParseByteSize(opts->flush_bytes, "--flush-bytes"));
+    s.max_buffer_bytes = ParseByteSize(opts->max_buffer_bytes, "--max-buffer-bytes");
+    if (s.flush_bytes <= 0 || s.max_buffer_bytes == 0)
+      Fail("--flush-bytes and --max-buffer-bytes must be positive");
     s.progress = true;
     if (s.table_format == "iceberg" && s.catalog.empty()) s.catalog = "ticklake-data/catalog.db";
     lake::SinkSummary summary = lake::RunSink(s, StopRequested);
