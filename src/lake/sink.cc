@@ -170,13 +170,16 @@ class Sink {
   void AddError(Batch& batch, const rd_kafka_message_t* message, const std::string& reason);
   // Hands the buffers of these partitions to the worker as one flush, and empties them.
   void Submit(const std::vector<PartitionBuffer*>& due);
+  void SubmitAll();
   // On the worker: lands the batches of several partitions, one encode and one upload, then a
   // commit per partition.
   void Land(std::vector<Batch>& batches);
   // Land into an Iceberg table: one snapshot for all the partitions.
   void LandIceberg(std::vector<Batch>& batches);
   void CountLanded(const Batch& batch, int64_t records, int64_t files, int64_t bytes);
+  // Lands every buffer and waits until it has landed.
   void FlushAll();
+  // Hands the buffers due by --flush-interval to the worker.
   void FlushDue();
   void CommitToKafka(int32_t partition, int64_t next_offset, bool async);
   bool CaughtUp(const std::map<int32_t, int64_t>* targets);
@@ -420,16 +423,16 @@ void Sink::Handle(const rd_kafka_message_t* m) {
 void Sink::MakeRoom() {
   // A third for the buffers being filled, a third for the flush in flight, a third for DuckDB's
   // copy of it while it is encoded: the process stays near --max-buffer-bytes.
-  const size_t third = options_.max_buffer_bytes / 3;
-  auto submit_all = [&] {
-    std::vector<PartitionBuffer*> all;
-    for (auto& [partition, buffer] : buffers_) all.push_back(&buffer);
-    Submit(all);
-  };
-  if (buffered_bytes_ < third) return;
+  if (buffered_bytes_ < options_.max_buffer_bytes / 3) return;
   // Consumption waits meanwhile, and librdkafka's prefetch is bounded (Run).
   worker_->WaitBelow(0);
-  submit_all();
+  SubmitAll();
+}
+
+void Sink::SubmitAll() {
+  std::vector<PartitionBuffer*> all;
+  for (auto& [partition, buffer] : buffers_) all.push_back(&buffer);
+  Submit(all);
 }
 
 void Sink::Submit(const std::vector<PartitionBuffer*>& due) {
@@ -544,9 +547,7 @@ void Sink::CountLanded(const Batch&, int64_t records, int64_t files, int64_t byt
 }
 
 void Sink::FlushAll() {
-  std::vector<PartitionBuffer*> all;
-  for (auto& [partition, buffer] : buffers_) all.push_back(&buffer);
-  Submit(all);
+  SubmitAll();
   worker_->WaitIdle();
 }
 
