@@ -21,6 +21,13 @@ std::string_view ColumnBatch::Text(uint64_t slot) const {
   return {arena_.data() + slot + sizeof length, length};
 }
 
+std::string ColumnBatch::NumberText(Kind kind, uint64_t slot) {
+  if (kind == Kind::kInt) return fmt::format("{}", Int(slot));
+  std::string text = fmt::format("{}", Double(slot));
+  if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+  return text;
+}
+
 uint64_t ColumnBatch::AddText(std::string_view text) {
   uint64_t slot = arena_.size();
   auto length = static_cast<uint32_t>(text.size());
@@ -130,17 +137,9 @@ void ColumnBatch::AppendJsonLines(std::string& out, bool kafka_columns) const {
           out += slot ? "true" : "false";
           break;
         case Kind::kInt:
-          fmt::format_to(std::back_inserter(out), "{}", Int(slot));
-          break;
         case Kind::kDouble:
-          // Shortest text that reads back as the same double; "1.0" keeps it a decimal.
-          {
-            char text[32];
-            std::string_view shortest(text, fmt::format_to(text, "{}", Double(slot)) - text);
-            out += shortest;
-            if (shortest.find_first_of(".eE") == std::string_view::npos) out += ".0";
-            break;
-          }
+          out += NumberText(kind, slot);
+          break;
         case Kind::kString:
           AppendJsonString(out, Text(slot));
           break;

@@ -52,6 +52,9 @@ class ColumnBatch {
   static int64_t Int(uint64_t slot) { return static_cast<int64_t>(slot); }
   static double Double(uint64_t slot);
   std::string_view Text(uint64_t slot) const;
+  // The JSON text of a kInt or kDouble value: a double in its shortest round-trip form, with
+  // ".0" when that looks like an integer (so it reads back as a decimal).
+  static std::string NumberText(Kind kind, uint64_t slot);
 
   // Bytes allocated: what the batch costs in memory, not just its contents.
   size_t allocated_bytes() const;

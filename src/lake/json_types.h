@@ -3,7 +3,8 @@
 // text — several times faster. Rules, per column over one batch:
 //   integers -> BIGINT; integers and decimals -> DOUBLE; booleans -> BOOLEAN;
 //   strings that are all ISO-8601 dates -> DATE, all timestamps (or dates) -> TIMESTAMP (UTC);
-//   any other mix (a number and a string, say) -> VARCHAR holding the value's JSON text;
+//   any other mix (a number and a string, say) -> VARCHAR holding the value as JSON text
+//   (numbers in their shortest round-trip form);
 //   only nulls -> VARCHAR. Nested objects and arrays are not handled here (callers fall back).
 // Stateless functions and a small value type; thread-safe.
 #pragma once

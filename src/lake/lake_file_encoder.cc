@@ -150,10 +150,8 @@ class DataChunk {
             return SetText(column, row, records.Text(slot));
           case Kind::kBool:
             return SetText(column, row, slot ? "true" : "false");
-          case Kind::kInt:
-            return SetText(column, row, fmt::format("{}", ColumnBatch::Int(slot)));
           default:
-            return SetText(column, row, fmt::format("{}", ColumnBatch::Double(slot)));
+            return SetText(column, row, ColumnBatch::NumberText(kind, slot));
         }
     }
   }

@@ -54,8 +54,9 @@ TEST_F(EncoderTest, InfersTypesOfFlatRecordsLikeReadJson) {
 }
 
 TEST_F(EncoderTest, ConflictingValuesAreKeptAsText) {
-  EXPECT_EQ(Schema("{\"v\":1}\n{\"v\":\"one\"}\n{\"v\":2.5}\n{\"v\":null}\n"), "v VARCHAR\n");
-  EXPECT_EQ(Rows(""), "1\none\n2.5\nNULL\n");
+  EXPECT_EQ(Schema("{\"v\":1}\n{\"v\":\"one\"}\n{\"v\":2.5}\n{\"v\":null}\n{\"v\":3.0}\n"),
+            "v VARCHAR\n");
+  EXPECT_EQ(Rows(""), "1\none\n2.5\nNULL\n3.0\n");
 }
 
 TEST_F(EncoderTest, NestedValuesGoThroughReadJson) {
