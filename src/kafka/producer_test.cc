@@ -151,14 +151,19 @@ TEST(Producer, BatchesKeepPerKeyOrderUnderBackpressureAndFeedTheMetrics) {
   rd_kafka_consumer_close(consumer.get());
 }
 
+// A producer with room for five messages whose waits for room end when `stop` is set.
+ProducerOptions RoomForFive(const EmbeddedBroker& broker, const bool& stop) {
+  return {broker.bootstrap(),
+          "t",
+          {{"queue.buffering.max.messages", "5"}},
+          std::chrono::seconds(10),
+          [&stop] { return stop; }};
+}
+
 TEST(Producer, AStopRequestEndsTheWaitForRoomOfABatch) {
   EmbeddedBroker broker(1, {{"t", 1}});
   bool stop = false;
-  Producer producer({broker.bootstrap(),
-                     "t",
-                     {{"queue.buffering.max.messages", "5"}},
-                     std::chrono::seconds(10),
-                     [&] { return stop; }});
+  Producer producer(RoomForFive(broker, stop));
   rd_kafka_mock_broker_set_down(broker.cluster(), 1);  // nothing drains the queue
   for (int i = 0; i < 8; ++i) producer.Add("k", true, "v");
   stop = true;
@@ -207,11 +212,7 @@ TEST(Producer, AFullQueueIsBackpressureNotLoss) {
 TEST(Producer, AStopRequestEndsTheWaitForRoom) {
   EmbeddedBroker broker(1, {{"t", 1}});
   bool stop = false;
-  Producer producer({broker.bootstrap(),
-                     "t",
-                     {{"queue.buffering.max.messages", "5"}},
-                     std::chrono::seconds(10),
-                     [&] { return stop; }});
+  Producer producer(RoomForFive(broker, stop));
   rd_kafka_mock_broker_set_down(broker.cluster(), 1);  // nothing drains the queue
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(producer.Send("k", true, "v"));
   stop = true;
