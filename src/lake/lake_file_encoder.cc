@@ -36,10 +36,12 @@ namespace {
 
 // The column that says which file of an EncodeAll call a record belongs to.
 constexpr const char* kFileColumn = "__ticklake_file";
+// The table function that returns the rows of a batch to a COPY (LakeFileEncoder::Scan).
+constexpr const char* kScanFunction = "ticklake_batch";
 // Files written by one partitioned COPY: DuckDB keeps a Parquet writer open per file, with
 // buffers of its own (~0.3 MB measured), so a flush of thousands of small files would hold
 // hundreds of MB in DuckDB at once; a statement costs only milliseconds.
-constexpr size_t kFilesPerCopy = 128;
+constexpr size_t kFilesPerCopy = 32;
 
 duck::DatabaseOptions EncoderDatabaseOptions(const std::filesystem::path& temp_dir) {
   duck::DatabaseOptions options;
@@ -52,25 +54,6 @@ duck::DatabaseOptions EncoderDatabaseOptions(const std::filesystem::path& temp_d
                       {"partitioned_write_max_open_files", "100000"}};
   return options;
 }
-
-class Appender {
- public:
-  Appender(duck::Connection& conn, const char* table) {
-    if (duckdb_appender_create(conn.handle(), nullptr, table, &appender_) == DuckDBError) {
-      std::string message = duckdb_appender_error(appender_);
-      duckdb_appender_destroy(&appender_);
-      Fail("duckdb: cannot append to {}: {}", table, message);
-    }
-  }
-  ~Appender() { duckdb_appender_destroy(&appender_); }
-  duckdb_appender get() { return appender_; }
-  void Check(duckdb_state state) {
-    if (state == DuckDBError) Fail("duckdb: append failed: {}", duckdb_appender_error(appender_));
-  }
-
- private:
-  duckdb_appender appender_ = nullptr;
-};
 
 // A column of the encoded file: the union, by name, of the batches' columns.
 struct Column {
@@ -97,19 +80,21 @@ duckdb_type DuckType(ColumnType type) {
   return DUCKDB_TYPE_VARCHAR;
 }
 
-// One DuckDB data chunk of the batch's column types, written in place.
-class DataChunk {
+// Writes values in place into a data chunk that DuckDB hands the scan.
+class ChunkWriter {
  public:
-  explicit DataChunk(const std::vector<duckdb_type>& types) {
-    std::vector<duckdb_logical_type> logical;
-    for (duckdb_type t : types) logical.push_back(duckdb_create_logical_type(t));
-    chunk_ = duckdb_create_data_chunk(logical.data(), logical.size());
-    for (auto& t : logical) duckdb_destroy_logical_type(&t);
-    Reset(types.size());
+  explicit ChunkWriter(duckdb_data_chunk chunk) {
+    size_t count = duckdb_data_chunk_get_column_count(chunk);
+    vectors_.resize(count);
+    data_.resize(count);
+    validity_.resize(count);
+    for (size_t i = 0; i < count; ++i) {
+      vectors_[i] = duckdb_data_chunk_get_vector(chunk, i);
+      duckdb_vector_ensure_validity_writable(vectors_[i]);
+      data_[i] = duckdb_vector_get_data(vectors_[i]);
+      validity_[i] = duckdb_vector_get_validity(vectors_[i]);
+    }
   }
-  ~DataChunk() { duckdb_destroy_data_chunk(&chunk_); }
-  DataChunk(const DataChunk&) = delete;
-  DataChunk& operator=(const DataChunk&) = delete;
 
   void SetNull(size_t column, idx_t row) {
     duckdb_validity_set_row_invalid(validity_[column], row);
@@ -156,33 +141,89 @@ class DataChunk {
     }
   }
 
-  void AppendTo(Appender& appender, idx_t rows) {
-    duckdb_data_chunk_set_size(chunk_, rows);
-    appender.Check(duckdb_append_data_chunk(appender.get(), chunk_));
-    duckdb_data_chunk_reset(chunk_);
-    Reset(vectors_.size());
-  }
-
  private:
-  void Reset(size_t count) {
-    vectors_.resize(count);
-    data_.resize(count);
-    validity_.resize(count);
-    for (size_t i = 0; i < count; ++i) {
-      vectors_[i] = duckdb_data_chunk_get_vector(chunk_, i);
-      duckdb_vector_ensure_validity_writable(vectors_[i]);
-      data_[i] = duckdb_vector_get_data(vectors_[i]);
-      validity_[i] = duckdb_vector_get_validity(vectors_[i]);
-    }
-  }
-
-  duckdb_data_chunk chunk_;
   std::vector<duckdb_vector> vectors_;
   std::vector<void*> data_;
   std::vector<uint64_t*> validity_;
 };
 
 }  // namespace
+
+// The rows of files [begin, end) of an EncodeAll, as the table function ticklake_batch() returns
+// them to a COPY: the files' columns (their union), the Kafka columns, and kFileColumn when the
+// call has more than one file. DuckDB reads the batches in place (no table is loaded) and each
+// batch is freed as soon as its rows are in a chunk. One DuckDB thread scans; the encoder's
+// thread waits in the COPY meanwhile.
+struct LakeFileEncoder::Scan {
+  std::vector<Column> columns;
+  std::vector<std::string> names;  // every column returned
+  std::vector<duckdb_type> types;
+  std::vector<std::vector<int>> source;  // source[f][c]: file f's column holding column c, or -1
+  std::vector<File>* files = nullptr;
+  bool kafka_columns = false, by_file = false;
+  size_t begin = 0, end = 0;  // the files of the current COPY
+  size_t file = 0, row = 0;   // the next row to return
+
+  static void Bind(duckdb_bind_info info) {
+    auto* scan = static_cast<Scan*>(duckdb_bind_get_extra_info(info));
+    for (size_t c = 0; c < scan->types.size(); ++c) {
+      duckdb_logical_type type = duckdb_create_logical_type(scan->types[c]);
+      duckdb_bind_add_result_column(info, scan->names[c].c_str(), type);
+      duckdb_destroy_logical_type(&type);
+    }
+  }
+  static void Init(duckdb_init_info info) {
+    auto* scan = static_cast<Scan*>(duckdb_init_get_extra_info(info));
+    scan->file = scan->begin;
+    scan->row = 0;
+    duckdb_init_set_max_threads(info, 1);  // rows in file order
+  }
+  static void Produce(duckdb_function_info info, duckdb_data_chunk output) {
+    auto* scan = static_cast<Scan*>(duckdb_function_get_extra_info(info));
+    try {
+      duckdb_data_chunk_set_size(output, scan->Fill(output));
+    } catch (const std::exception& e) {
+      duckdb_function_set_error(info, e.what());
+    }
+  }
+
+  idx_t Fill(duckdb_data_chunk output) {
+    ChunkWriter chunk(output);
+    const idx_t capacity = duckdb_vector_size();
+    const size_t kafka = columns.size();
+    idx_t n = 0;
+    while (n < capacity && file < end) {
+      ColumnBatch& records = (*files)[file].records;
+      if (row == records.rows()) {
+        // DuckDB copied the rows (strings too): the batch is not needed any more.
+        records = ColumnBatch(records.topic(), records.partition());
+        ++file;
+        row = 0;
+        continue;
+      }
+      const std::vector<int>& from = source[file];
+      for (size_t c = 0; c < columns.size(); ++c) {
+        ColumnBatch::Kind kind =
+            from[c] < 0 ? ColumnBatch::Kind::kNull : records.columns()[from[c]].kinds[row];
+        if (kind == ColumnBatch::Kind::kNull) {
+          chunk.SetNull(c, n);
+        } else {
+          chunk.Set(c, n, columns[c].type, kind, records.columns()[from[c]].slots[row], records);
+        }
+      }
+      if (kafka_columns) {
+        chunk.SetText(kafka, n, records.topic());
+        chunk.SetValue<int32_t>(kafka + 1, n, records.partition());
+        chunk.SetValue<int64_t>(kafka + 2, n, records.offsets()[row]);
+        chunk.SetValue(kafka + 3, n, duckdb_timestamp{records.timestamps_ms()[row] * 1000});
+      }
+      if (by_file) chunk.SetValue<int64_t>(types.size() - 1, n, static_cast<int64_t>(file));
+      ++row;
+      ++n;
+    }
+    return n;
+  }
+};
 
 LakeFileEncoder::LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t max_record_bytes,
                                  const std::filesystem::path& temp_dir)
@@ -191,88 +232,64 @@ LakeFileEncoder::LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t m
       max_record_bytes_(max_record_bytes),
       temp_dir_(temp_dir),
       db_(EncoderDatabaseOptions(temp_dir)),
-      conn_(db_) {}
+      conn_(db_),
+      scan_(std::make_unique<Scan>()) {
+  duckdb_table_function function = duckdb_create_table_function();
+  duckdb_table_function_set_name(function, kScanFunction);
+  duckdb_table_function_set_extra_info(function, scan_.get(), nullptr);
+  duckdb_table_function_set_bind(function, &Scan::Bind);
+  duckdb_table_function_set_init(function, &Scan::Init);
+  duckdb_table_function_set_function(function, &Scan::Produce);
+  duckdb_state state = duckdb_register_table_function(conn_.handle(), function);
+  duckdb_destroy_table_function(&function);
+  if (state == DuckDBError) Fail("duckdb: cannot register the table function {}", kScanFunction);
+}
 
-bool LakeFileEncoder::LoadColumns(const std::vector<File>& files) {
-  std::vector<Column> columns;
+LakeFileEncoder::~LakeFileEncoder() = default;
+
+bool LakeFileEncoder::PlanScan(std::vector<File>& files) {
+  Scan& scan = *scan_;
+  scan = Scan{};
   std::unordered_map<std::string, size_t> index;  // by lower-case name
-  const bool by_file = files.size() > 1;
-  // source[f][c]: the column of file f's batch that holds column c, or -1.
-  std::vector<std::vector<int>> source(files.size());
+  scan.by_file = files.size() > 1;
+  scan.kafka_columns = kafka_columns_;
+  scan.source.resize(files.size());
   for (size_t f = 0; f < files.size(); ++f) {
-    const ColumnBatch& records = *files[f].records;
+    const ColumnBatch& records = files[f].records;
     if (records.needs_read_json()) return false;
     for (size_t c = 0; c < records.columns().size(); ++c) {
       const ColumnBatch::Column& column = records.columns()[c];
       std::string lower = AsciiLower(column.name);
-      if (by_file && lower == kFileColumn) return false;
-      auto [it, added] = index.try_emplace(lower, columns.size());
+      if (scan.by_file && lower == kFileColumn) return false;
+      auto [it, added] = index.try_emplace(lower, scan.columns.size());
       if (added) {
-        columns.push_back({column.name, {}, {}});
-      } else if (columns[it->second].name != column.name) {
+        scan.columns.push_back({column.name, {}, {}});
+      } else if (scan.columns[it->second].name != column.name) {
         return false;  // "Close" and "close": let read_json decide
       }
-      columns[it->second].evidence.Merge(column.evidence);
-      source[f].resize(columns.size(), -1);
-      source[f][it->second] = static_cast<int>(c);
+      scan.columns[it->second].evidence.Merge(column.evidence);
+      scan.source[f].resize(scan.columns.size(), -1);
+      scan.source[f][it->second] = static_cast<int>(c);
     }
   }
-  if (columns.empty() && !kafka_columns_) return false;
-
-  std::string create = "CREATE OR REPLACE TEMP TABLE batch (";
-  std::vector<duckdb_type> types;
-  auto add = [&](const std::string& name, const char* sql_type, duckdb_type type) {
-    create +=
-        fmt::format("{}{} {}", types.empty() ? "" : ", ", duck::QuoteIdentifier(name), sql_type);
-    types.push_back(type);
+  if (scan.columns.empty() && !kafka_columns_) return false;
+  auto add = [&](std::string name, duckdb_type type) {
+    scan.names.push_back(std::move(name));
+    scan.types.push_back(type);
   };
-  for (Column& column : columns) {
+  for (Column& column : scan.columns) {
     column.type = column.evidence.Resolve();
-    add(column.name, SqlTypeName(column.type), DuckType(column.type));
+    add(column.name, DuckType(column.type));
   }
   if (kafka_columns_) {
-    add(kKafkaColumns[0].data(), "VARCHAR", DUCKDB_TYPE_VARCHAR);
-    add(kKafkaColumns[1].data(), "INTEGER", DUCKDB_TYPE_INTEGER);
-    add(kKafkaColumns[2].data(), "BIGINT", DUCKDB_TYPE_BIGINT);
-    add(kKafkaColumns[3].data(), "TIMESTAMP", DUCKDB_TYPE_TIMESTAMP);
+    add(std::string(kKafkaColumns[0]), DUCKDB_TYPE_VARCHAR);
+    add(std::string(kKafkaColumns[1]), DUCKDB_TYPE_INTEGER);
+    add(std::string(kKafkaColumns[2]), DUCKDB_TYPE_BIGINT);
+    add(std::string(kKafkaColumns[3]), DUCKDB_TYPE_TIMESTAMP);
   }
-  if (by_file) add(kFileColumn, "BIGINT", DUCKDB_TYPE_BIGINT);
-  conn_.Query(create + ")");
-
-  DataChunk chunk(types);
-  Appender appender(conn_, "batch");
-  const idx_t capacity = duckdb_vector_size();
-  const size_t kafka = columns.size();
-  idx_t row = 0;
-  for (size_t f = 0; f < files.size(); ++f) {
-    const ColumnBatch& records = *files[f].records;
-    source[f].resize(columns.size(), -1);
-    for (size_t r = 0; r < records.rows(); ++r) {
-      for (size_t c = 0; c < columns.size(); ++c) {
-        int from = source[f][c];
-        ColumnBatch::Kind kind =
-            from < 0 ? ColumnBatch::Kind::kNull : records.columns()[from].kinds[r];
-        if (kind == ColumnBatch::Kind::kNull) {
-          chunk.SetNull(c, row);
-        } else {
-          chunk.Set(c, row, columns[c].type, kind, records.columns()[from].slots[r], records);
-        }
-      }
-      if (kafka_columns_) {
-        chunk.SetText(kafka, row, records.topic());
-        chunk.SetValue<int32_t>(kafka + 1, row, records.partition());
-        chunk.SetValue<int64_t>(kafka + 2, row, records.offsets()[r]);
-        chunk.SetValue(kafka + 3, row, duckdb_timestamp{records.timestamps_ms()[r] * 1000});
-      }
-      if (by_file) chunk.SetValue<int64_t>(types.size() - 1, row, static_cast<int64_t>(f));
-      if (++row == capacity) {
-        chunk.AppendTo(appender, row);
-        row = 0;
-      }
-    }
-  }
-  if (row > 0) chunk.AppendTo(appender, row);
-  appender.Check(duckdb_appender_flush(appender.get()));
+  if (scan.by_file) add(kFileColumn, DUCKDB_TYPE_BIGINT);
+  for (auto& from : scan.source) from.resize(scan.columns.size(), -1);
+  scan.files = &files;
   return true;
 }
 
@@ -290,27 +307,29 @@ void LakeFileEncoder::LoadWithReadJson(std::string_view jsonl) {
       duck::QuoteLiteral(file.string()), max_record_bytes_ + 4096));
 }
 
-void LakeFileEncoder::Encode(const ColumnBatch& records, const std::vector<std::string>& exclude,
+void LakeFileEncoder::Encode(ColumnBatch records, const std::vector<std::string>& exclude,
                              const std::filesystem::path& output) {
-  EncodeAll({File{&records, output}}, exclude);
+  std::vector<File> files;
+  files.push_back({std::move(records), output});
+  EncodeAll(std::move(files), exclude);
 }
 
-void LakeFileEncoder::EncodeAll(const std::vector<File>& files,
-                                const std::vector<std::string>& exclude) {
+void LakeFileEncoder::EncodeAll(std::vector<File> files, const std::vector<std::string>& exclude) {
   if (files.empty()) return;
-  bool typed;
-  try {
-    typed = LoadColumns(files);
-  } catch (const Error& e) {
-    Fail("cannot encode a batch into {}: {}", files[0].output.string(), e.what());
-  }
-  if (typed && files.size() == 1) return Copy(exclude, files[0].output, {}, false);
+  Write(files, exclude);
+  // read_json's table is not kept while the sink buffers the next flush.
+  conn_.Query("DROP TABLE IF EXISTS batch");
+}
+
+void LakeFileEncoder::Write(std::vector<File>& files, const std::vector<std::string>& exclude) {
+  const bool typed = PlanScan(files);
+  if (typed && files.size() == 1) return Copy(exclude, files[0].output, {{0, 1}}, false);
   if (!typed) {
     // Nested values: read_json infers STRUCT and LIST types, one file at a time.
     for (const File& file : files) {
       try {
         std::string jsonl;
-        file.records->AppendJsonLines(jsonl, kafka_columns_);
+        file.records.AppendJsonLines(jsonl, kafka_columns_);
         LoadWithReadJson(jsonl);
       } catch (const Error& e) {
         Fail("cannot encode a batch into {}: {}", file.output.string(), e.what());
@@ -320,12 +339,14 @@ void LakeFileEncoder::EncodeAll(const std::vector<File>& files,
     return;
   }
   if (format_ != LakeFormat::kParquet) {
-    // DuckDB partitions only Parquet and CSV writes: one COPY per file of the shared load.
+    // DuckDB partitions only Parquet and CSV writes: one COPY per file.
     for (size_t f = 0; f < files.size(); ++f) Copy(exclude, files[f].output, {{f, f + 1}}, false);
     return;
   }
+  // The folders DuckDB writes into are kept for the next flush: on a local disk a mkdir and rmdir
+  // per file cost more than writing it. Only a failed write leaves files in them.
   std::filesystem::path directory = temp_dir_ / "partitioned";
-  std::filesystem::remove_all(directory);
+  if (std::exchange(partitioned_dirty_, true)) std::filesystem::remove_all(directory);
   for (size_t f = 0; f < files.size(); f += kFilesPerCopy)
     Copy(exclude, directory, {{f, std::min(f + kFilesPerCopy, files.size())}}, false);
   for (size_t f = 0; f < files.size(); ++f) {
@@ -341,7 +362,7 @@ void LakeFileEncoder::EncodeAll(const std::vector<File>& files,
     }
     std::filesystem::rename(written[0], files[f].output);
   }
-  std::filesystem::remove_all(directory);
+  partitioned_dirty_ = false;
 }
 
 void LakeFileEncoder::Copy(const std::vector<std::string>& exclude,
@@ -350,7 +371,13 @@ void LakeFileEncoder::Copy(const std::vector<std::string>& exclude,
                            bool json_kafka_columns) {
   const bool partitioned = files && files->second - files->first > 1;
   std::vector<std::string> dropped = exclude;
-  if (files && !partitioned) dropped.push_back(kFileColumn);
+  std::string from = "batch";
+  if (files) {
+    from = fmt::format("{}()", kScanFunction);
+    scan_->begin = files->first;
+    scan_->end = files->second;
+    if (scan_->by_file && !partitioned) dropped.push_back(kFileColumn);
+  }
   std::string select = "SELECT *";
   if (!dropped.empty()) {
     select += " EXCLUDE (";
@@ -375,15 +402,8 @@ void LakeFileEncoder::Copy(const std::vector<std::string>& exclude,
       options = "FORMAT json, COMPRESSION gzip";
       break;
   }
-  std::string where;
-  if (partitioned) {
-    options += fmt::format(", PARTITION_BY ({}), OVERWRITE_OR_IGNORE", kFileColumn);
-    where = fmt::format(" WHERE {} >= {} AND {} < {}", kFileColumn, files->first, kFileColumn,
-                        files->second);
-  } else if (files) {
-    where = fmt::format(" WHERE {} = {}", kFileColumn, files->first);
-  }
-  std::string sql = fmt::format("COPY ({} FROM batch{}) TO {} ({})", select, where,
+  if (partitioned) options += fmt::format(", PARTITION_BY ({}), OVERWRITE_OR_IGNORE", kFileColumn);
+  std::string sql = fmt::format("COPY ({} FROM {}) TO {} ({})", select, from,
                                 duck::QuoteLiteral(output.string()), options);
   if (auto error = conn_.TryExecute(sql))
     Fail("cannot encode a batch into {}: {}", output.string(), *error);

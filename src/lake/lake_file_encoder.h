@@ -13,10 +13,14 @@
 // EncodeAll writes many files (a sink flush: one per Hive partition per Kafka partition) from one
 // load and one partitioned COPY, because a statement per file costs milliseconds of fixed overhead
 // that dominates small files. The files of one call then share one schema (the union).
+// DuckDB reads the batches in place through a table function (no table is loaded), and the
+// encoder takes them and frees each one as soon as the COPY has read it: a flush is never held
+// twice (the sink's memory bound).
 // Not thread-safe: one encoder per thread.
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,27 +40,31 @@ class LakeFileEncoder {
  public:
   LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t max_record_bytes,
                   const std::filesystem::path& temp_dir);
+  ~LakeFileEncoder();
 
   // Encodes `records` (at least one) into `output`. `exclude` names the (lower-case) columns to
   // drop. Throws Error naming the output on failure.
-  void Encode(const ColumnBatch& records, const std::vector<std::string>& exclude,
+  void Encode(ColumnBatch records, const std::vector<std::string>& exclude,
               const std::filesystem::path& output);
 
   struct File {
-    const ColumnBatch* records;  // at least one record
+    ColumnBatch records;  // at least one record
     std::filesystem::path output;
   };
   // Encodes each file's records into its output, as Encode does; `exclude` applies to all.
-  void EncodeAll(const std::vector<File>& files, const std::vector<std::string>& exclude);
+  void EncodeAll(std::vector<File> files, const std::vector<std::string>& exclude);
 
  private:
-  // Loads the batches into the table "batch", with the column kFileColumn holding the index of
-  // each record's file when there is more than one; false when a record holds a nested value or
-  // two keys differ only in case (cases read_json handles).
-  bool LoadColumns(const std::vector<File>& files);
+  struct Scan;  // the table function through which COPY reads the batches (.cc)
+
+  // Prepares the scan of `files`: their columns' union and types, and a column kFileColumn
+  // holding each record's file when there is more than one; false when a record holds a nested
+  // value or two keys differ only in case (cases read_json handles).
+  bool PlanScan(std::vector<File>& files);
+  void Write(std::vector<File>& files, const std::vector<std::string>& exclude);
   void LoadWithReadJson(std::string_view jsonl);
-  // COPY of the table "batch" to `output`: all of it (nullopt), the records of one file of an
-  // EncodeAll (files [first, first + 1)), or files [first, end) at once into the directory
+  // COPY to `output` of the table "batch" that read_json loaded (nullopt), or of the planned scan:
+  // one file (files [first, first + 1)), or files [first, end) at once into the directory
   // `output`, one folder per file. After read_json, `json_kafka_columns` types the Kafka columns
   // (loaded as JSON numbers).
   void Copy(const std::vector<std::string>& exclude, const std::filesystem::path& output,
@@ -66,8 +74,10 @@ class LakeFileEncoder {
   bool kafka_columns_;
   size_t max_record_bytes_;
   std::filesystem::path temp_dir_;
+  bool partitioned_dirty_ = true;  // the folders of partitioned COPYs may hold files
   duck::Database db_;
   duck::Connection conn_;
+  std::unique_ptr<Scan> scan_;
 };
 
 }  // namespace ticklake::lake

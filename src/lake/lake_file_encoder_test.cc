@@ -80,39 +80,61 @@ TEST_F(EncoderTest, WritesJsonLines) {
   EXPECT_EQ(ReadWholeFile(out), "{\"Close\":1.5}\n");
 }
 
-TEST_F(EncoderTest, EncodesManyFilesInOneLoadEachWithItsOwnRecords) {
+TEST_F(EncoderTest, EncodesManyFilesInOneScanEachWithItsOwnRecords) {
   LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
-  std::vector<ColumnBatch> batches;
+  std::vector<LakeFileEncoder::File> files;
+  std::vector<std::filesystem::path> outputs;
   for (int f = 0; f < 150; ++f) {  // more than DuckDB keeps open by default
     std::string jsonl;
     for (int i = 0; i < 3000; ++i)
       jsonl += fmt::format("{{\"Index\":\"I{}\",\"seq\":{}}}\n", f, f * 10000 + i);
     if (f == 7) jsonl += "{\"Index\":\"I7\",\"late\":\"x\"}\n";
-    batches.push_back(ColumnBatchOf(jsonl));
+    outputs.push_back(dir_.path() / fmt::format("f{}.parquet", f));
+    files.push_back({ColumnBatchOf(jsonl), outputs.back()});
   }
-  std::vector<LakeFileEncoder::File> files;
-  for (size_t f = 0; f < batches.size(); ++f)
-    files.push_back({&batches[f], dir_.path() / fmt::format("f{}.parquet", f)});
-  encoder.EncodeAll(files, {"index"});
-  for (size_t f = 0; f < files.size(); ++f) {
+  encoder.EncodeAll(std::move(files), {"index"});
+  for (size_t f = 0; f < outputs.size(); ++f) {
     auto r =
         conn_.Query(fmt::format("SELECT count(*), min(seq), max(seq), count(DISTINCT seq), "
                                 "count(late) FROM read_parquet({})",
-                                duck::QuoteLiteral(files[f].output.string())));
+                                duck::QuoteLiteral(outputs[f].string())));
     ASSERT_EQ(r.GetString(0, 0), f == 7 ? "3001" : "3000") << f;
     EXPECT_EQ(r.GetString(1, 0), std::to_string(f * 10000)) << f;
     EXPECT_EQ(r.GetString(2, 0), std::to_string(f * 10000 + 2999)) << f;
     EXPECT_EQ(r.GetString(3, 0), "3000") << f;
     EXPECT_EQ(r.GetString(4, 0), f == 7 ? "1" : "0") << f;
   }
-  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "partitioned"));
+  // DuckDB's folders stay for the next flush, empty.
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(dir_.path() / "partitioned"))
+    EXPECT_TRUE(entry.is_directory()) << entry.path();
+}
+
+TEST_F(EncoderTest, ReusesItsFoldersFlushAfterFlush) {
+  LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
+  for (int flush = 0; flush < 3; ++flush) {
+    std::vector<LakeFileEncoder::File> files;
+    int count = flush == 1 ? 40 : 70;  // fewer files than the folders the first flush made
+    for (int f = 0; f < count; ++f) {
+      files.push_back({ColumnBatchOf(fmt::format("{{\"flush\":{},\"file\":{}}}\n", flush, f)),
+                       dir_.path() / fmt::format("{}-{}.parquet", flush, f)});
+    }
+    encoder.EncodeAll(std::move(files), {});
+    auto r = conn_.Query(fmt::format(
+        "SELECT count(*), count(DISTINCT file), min(flush), max(flush) FROM read_parquet({})",
+        duck::QuoteLiteral((dir_.path() / fmt::format("{}-*.parquet", flush)).string())));
+    EXPECT_EQ(r.GetString(0, 0), std::to_string(count)) << flush;
+    EXPECT_EQ(r.GetString(1, 0), std::to_string(count)) << flush;
+    EXPECT_EQ(r.GetString(2, 0), std::to_string(flush));
+    EXPECT_EQ(r.GetString(3, 0), std::to_string(flush));
+  }
 }
 
 TEST_F(EncoderTest, EncodesManyNestedFilesOneByOne) {
   LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
   ColumnBatch a = ColumnBatchOf("{\"a\":1,\"n\":[1]}\n"), b = ColumnBatchOf("{\"a\":2}\n");
   auto fa = dir_.path() / "a.jsonl", fb = dir_.path() / "b.jsonl";
-  encoder.EncodeAll({{&a, fa}, {&b, fb}}, {});
+  encoder.EncodeAll({{std::move(a), fa}, {std::move(b), fb}}, {});
   EXPECT_EQ(ReadWholeFile(fa), "{\"a\":1,\"n\":[1]}\n");
   EXPECT_EQ(ReadWholeFile(fb), "{\"a\":2}\n");
 }
@@ -148,7 +170,7 @@ TEST_F(EncoderTest, WritesManyJsonLinesFilesFromOneLoad) {
   ColumnBatch a = ColumnBatchOf("{\"Index\":\"A\",\"v\":1}\n"),
               b = ColumnBatchOf("{\"Index\":\"B\",\"v\":2.5}\n");
   auto fa = dir_.path() / "a.jsonl", fb = dir_.path() / "b.jsonl";
-  encoder.EncodeAll({{&a, fa}, {&b, fb}}, {"index"});
+  encoder.EncodeAll({{std::move(a), fa}, {std::move(b), fb}}, {"index"});
   EXPECT_EQ(ReadWholeFile(fa), "{\"v\":1.0}\n");  // one schema for the files of one call
   EXPECT_EQ(ReadWholeFile(fb), "{\"v\":2.5}\n");
 }

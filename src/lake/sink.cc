@@ -470,10 +470,10 @@ void Sink::Land(std::vector<Batch>& batches) {
     files[i].push_back({staging, final_key});
   };
   for (size_t i = 0; i < batches.size(); ++i) {
-    const Batch& batch = batches[i];
+    Batch& batch = batches[i];
     for (auto& [hive_path, group] : batch.groups) {
       fs::path local = temp_.path() / fmt::format("file-{}{}", uploads.size(), extension_);
-      encode.push_back({&group.records, local});
+      encode.push_back({std::move(group.records), local});
       present_fields |= group.present_fields;
       stage(i,
             DataFileKey(options_.topic, hive_path, batch.partition, batch.start_offset, extension_),
@@ -491,7 +491,7 @@ void Sink::Land(std::vector<Batch>& batches) {
   for (size_t k = 0; k < parser_.partition_keys().size(); ++k) {
     if (present_fields & (uint64_t{1} << k)) exclude.push_back(parser_.partition_keys()[k]);
   }
-  encoder_.EncodeAll(encode, exclude);
+  encoder_.EncodeAll(std::move(encode), exclude);
   std::vector<int64_t> bytes(batches.size(), 0);
   for (size_t u = 0; u < uploads.size(); ++u)
     bytes[owner[u]] += static_cast<int64_t>(fs::file_size(uploads[u].second));
