@@ -60,7 +60,6 @@ e2e_ticklake() {
   TOOK=$(elapsed "$t0")
   stop_pid "$sink_pid"
   check_landed "$lake" "$topic" "$COUNT"
-  rm -rf "$lake"
 }
 
 # e2e_kcat RUN: kcat producer and group consumer together; sets TOOK, the seconds until the

@@ -4,6 +4,9 @@ BIN=${BIN:-build/ticklake}
 SQL=${SQL:-build/duckdb_sql}
 PIDS=()      # processes to stop on exit, in order of start
 CLUSTER=""   # the Apache Kafka cluster's folder while one may run
+# Lakes written by the runs stay here until the script ends: on ext4 without a journal (this
+# machine's) deleting thousands of files slows the file creations of the next minutes (the inode
+# allocator skips recently freed inodes), which would charge a run for the previous one's cleanup.
 WORK=$(mktemp -d /tmp/ticklake-bench.XXXXXX)
 # ticklake produce's default producer properties, for kcat -P "with the same properties".
 KCAT_PRODUCER=(-X enable.idempotence=true -X acks=all -X partitioner=murmur2_random

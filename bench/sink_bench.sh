@@ -52,7 +52,6 @@ sink_run() {
   check_landed "$lake" s "$HELD"
   JOIN=$(joined "$WORK/$name.log" assigned)
   RSS=$(($(tail -n 1 "$WORK/rss") * 1024))
-  rm -rf "$lake"
 }
 # kcat_run NAME ARGS...: kcat -C reading topic s to its end. Sets ELAPSED and JOIN.
 kcat_run() {
@@ -131,6 +130,5 @@ for broker in $BROKERS; do
     "CREATE TABLE r AS SELECT filename AS f, epoch(ts::TIMESTAMP) AS ts FROM read_parquet('$lake/f/**/*.parquet', filename=true, hive_partitioning=false)" \
     "SELECT count(*), quantile_cont(landed - ts, 0.5), quantile_cont(landed - ts, 0.99), max(landed - ts), count(DISTINCT f) FROM r JOIN m USING (f)" |
     awk -F'\t' -v goal="$FLUSH" '{printf "   %d records in %d files: event time -> landed p50 %.2f s, p99 %.2f s, max %.2f s (target: p99 <= %.1f s)\n", $1, $5, $2, $3, $4, goal + 0.5}'
-  rm -rf "$lake"
   stop_brokers "$broker"
 done
