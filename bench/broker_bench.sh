@@ -44,7 +44,7 @@ ticklake_produce() {
 
 # e2e_ticklake RUN: produce and sink together; sets TOOK, the seconds until all is committed.
 e2e_ticklake() {
-  local topic=e_ticklake_$1 lake=$WORK/lake-e2e-$1 t0 sink_pid
+  local topic=e_ticklake_$1 lake=$WORK/lake-e2e-$broker-$1 t0 sink_pid
   t0=$EPOCHREALTIME
   "$BIN" sink -b "$BOOTSTRAP" -t "$topic" -G "e2e-tl-$1" --lake "$lake" --flush-interval "$E2E_FLUSH" \
     2>"$WORK/e2e-sink.log" &

@@ -109,7 +109,7 @@ for broker in $BROKERS; do
     "$(mb "$RSS")" "$(ratio "$RSS" $((64 * MIB)))" "$(per_second "$HELD" "$ELAPSED")"
 
   echo "-- d. freshness at $RATE msg/s for $DURATION s, --flush-interval $FLUSH"
-  lake=$WORK/lake-fresh
+  lake=$WORK/lake-fresh-$broker
   "$BIN" sink -b "$BOOTSTRAP" -t f -G "fresh-$broker" --lake "$lake" --flush-interval "$FLUSH" \
     2>"$WORK/fresh.log" &
   sink_pid=$!
