@@ -30,10 +30,19 @@ std::string ColumnBatch::NumberText(Kind kind, uint64_t slot) {
 
 uint64_t ColumnBatch::AddText(std::string_view text) {
   uint64_t slot = arena_.size();
+  size_t capacity = arena_.capacity();
   auto length = static_cast<uint32_t>(text.size());
   arena_.append(reinterpret_cast<const char*>(&length), sizeof length);
   arena_.append(text);
+  allocated_ += arena_.capacity() - capacity;
   return slot;
+}
+
+template <typename T>
+void ColumnBatch::Push(std::vector<T>& values, T value) {
+  size_t capacity = values.capacity();
+  values.push_back(value);
+  allocated_ += (values.capacity() - capacity) * sizeof(T);
 }
 
 size_t ColumnBatch::ColumnOf(std::string_view key, size_t position) {
@@ -47,6 +56,7 @@ size_t ColumnBatch::ColumnOf(std::string_view key, size_t position) {
   added.name = std::string(key);
   added.kinds.assign(rows(), Kind::kNull);  // the rows before it had no such field
   added.slots.assign(rows(), 0);
+  allocated_ += added.kinds.capacity() + added.slots.capacity() * sizeof(uint64_t);
   return column;
 }
 
@@ -56,8 +66,8 @@ void ColumnBatch::Set(Column& column, Kind kind, uint64_t slot) {
     column.slots.back() = slot;
     return;
   }
-  column.kinds.push_back(kind);
-  column.slots.push_back(slot);
+  Push(column.kinds, kind);
+  Push(column.slots, slot);
 }
 
 void ColumnBatch::Append(simdjson::dom::object object, int64_t offset, int64_t timestamp_ms) {
@@ -101,21 +111,14 @@ void ColumnBatch::Append(simdjson::dom::object object, int64_t offset, int64_t t
         break;
     }
   }
-  offsets_.push_back(offset);
-  timestamps_.push_back(timestamp_ms);
+  Push(offsets_, offset);
+  Push(timestamps_, timestamp_ms);
   for (Column& column : columns_) {  // fields this record does not have
     if (column.kinds.size() < rows()) {
-      column.kinds.push_back(Kind::kNull);
-      column.slots.push_back(0);
+      Push(column.kinds, Kind::kNull);
+      Push(column.slots, uint64_t{0});
     }
   }
-}
-
-size_t ColumnBatch::allocated_bytes() const {
-  size_t bytes = arena_.capacity() + (offsets_.capacity() + timestamps_.capacity()) * 8;
-  for (const Column& column : columns_)
-    bytes += column.kinds.capacity() + column.slots.capacity() * sizeof(uint64_t);
-  return bytes;
 }
 
 void ColumnBatch::AppendJsonLines(std::string& out, bool kafka_columns) const {

@@ -56,8 +56,8 @@ class ColumnBatch {
   // ".0" when that looks like an integer (so it reads back as a decimal).
   static std::string NumberText(Kind kind, uint64_t slot);
 
-  // Bytes allocated: what the batch costs in memory, not just its contents.
-  size_t allocated_bytes() const;
+  // Bytes allocated: what the batch costs in memory, not just its contents (kept as it grows).
+  size_t allocated_bytes() const { return allocated_; }
 
   // Appends the records as JSON Lines (keys in column order), with the Kafka columns
   // (kKafkaColumns, record_parser.h) when `kafka_columns`.
@@ -67,6 +67,8 @@ class ColumnBatch {
   size_t ColumnOf(std::string_view key, size_t position);
   void Set(Column& column, Kind kind, uint64_t slot);
   uint64_t AddText(std::string_view text);
+  template <typename T>
+  void Push(std::vector<T>& values, T value);
 
   std::string topic_;
   int32_t partition_;
@@ -75,6 +77,7 @@ class ColumnBatch {
   std::unordered_map<std::string, size_t> by_lower_name_;  // the first column of each spelling
   std::vector<int64_t> offsets_, timestamps_;
   std::string arena_;
+  size_t allocated_ = 0;
   bool nested_ = false, case_conflict_ = false;
 };
 

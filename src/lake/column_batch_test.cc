@@ -1,5 +1,6 @@
 #include "lake/column_batch.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "lake/column_batch_testing.h"
@@ -27,6 +28,23 @@ TEST(ColumnBatch, HoldsTypedColumnsWithEvidenceAndNullsForMissingFields) {
   EXPECT_EQ(ColumnBatch::Int(batch.columns()[2].slots[1]), 8);
   EXPECT_FALSE(batch.needs_read_json());
   EXPECT_GT(batch.allocated_bytes(), 0u);
+}
+
+TEST(ColumnBatch, CountsWhatItsColumnsAndArenaHoldAllocatedAsItGrows) {
+  std::string jsonl;
+  for (int i = 0; i < 5000; ++i) {  // fields appear late, go missing, repeat within a record
+    jsonl += fmt::format("{{\"Index\":\"I{}\",\"v\":{}", i % 14, i);
+    if (i >= 1000) jsonl += fmt::format(",\"late\":\"{}\"", std::string(i % 40, 'x'));
+    if (i % 3 == 0) jsonl += ",\"v\":1.5";
+    jsonl += "}\n";
+  }
+  ColumnBatch batch = ColumnBatchOf(jsonl);
+  size_t expected = batch.offsets().capacity() * 8 + batch.timestamps_ms().capacity() * 8;
+  for (const auto& column : batch.columns())
+    expected += column.kinds.capacity() + column.slots.capacity() * sizeof(uint64_t);
+  // The arena's capacity is not visible: at least its strings, at most twice as much.
+  EXPECT_GE(batch.allocated_bytes(), expected + 5000 * 6);
+  EXPECT_LE(batch.allocated_bytes(), expected + 2 * (5000 * 6 + 4000 * 44) + 16);
 }
 
 TEST(ColumnBatch, NestedValuesAndCaseConflictsNeedReadJson) {
