@@ -1,6 +1,7 @@
 // LocalStore: an ObjectStore over a local directory; a key maps to <root>/<key>.
 // Put is atomic and durable (hidden temp file + fsync + rename + directory fsync); the batch calls
-// PutFiles and MoveAll rename every object into place and then sync the file system once, so a
+// PutFiles, MoveFilesIn and MoveAll rename every object into place and then make them durable at
+// once (an fsync of each file and changed folder when they are few, else one syncfs), so a
 // crash before they return may leave some of their objects empty or partial (the sink trusts
 // staged files only after its commit point, which follows the sync). Delete
 // prunes directories it leaves empty, so a folder exists only while it holds objects, as a prefix
@@ -45,8 +46,6 @@ class LocalStore : public ObjectStore {
   std::filesystem::path CopyIntoPlace(std::string_view key, const std::filesystem::path& file,
                                       bool sync);
   void PruneEmptyParents(const std::filesystem::path& path);
-  // Makes everything written to the lake's file system durable (syncfs).
-  void SyncFileSystem();
 
   std::filesystem::path root_;
 };

@@ -1,6 +1,7 @@
 // The ObjectStore contract, checked against every implementation.
 #include "store/object_store.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -124,6 +125,32 @@ TEST_P(ObjectStoreContract, MoveFilesInConsumesTheFiles) {
   EXPECT_THROW(
       store_->MoveFilesIn({{"m/missing.bin", dir_.path() / "missing.bin"}, {"m/c.bin", c}}), Error);
   EXPECT_FALSE(std::filesystem::exists(c));
+}
+
+TEST_P(ObjectStoreContract, BatchCallsLandFewAndManyObjectsInNewFolders) {
+  // LocalStore makes a few objects durable one by one and many with one file-system sync.
+  for (int count : {3, 200}) {
+    std::vector<ObjectStore::FileUpload> puts, moves_in;
+    std::vector<ObjectStore::ObjectMove> moves;
+    for (int i = 0; i < count; ++i) {
+      auto file = dir_.path() / fmt::format("p{}-{}", count, i);
+      WriteFileAtomically(file, std::to_string(i));
+      puts.emplace_back(fmt::format("put{}/d{}/e/{}", count, i % 7, i), file);
+      auto other = dir_.path() / fmt::format("m{}-{}", count, i);
+      WriteFileAtomically(other, std::to_string(-i));
+      moves_in.emplace_back(fmt::format("in{}/{}", count, i), other);
+      moves.push_back(
+          {fmt::format("in{}/{}", count, i), fmt::format("out{}/d{}/{}", count, i % 5, i)});
+    }
+    store_->PutFiles(puts);
+    store_->MoveFilesIn(moves_in);
+    store_->MoveAll(moves);
+    for (int i = 0; i < count; ++i) {
+      EXPECT_EQ(store_->Get(fmt::format("put{}/d{}/e/{}", count, i % 7, i)), std::to_string(i));
+      EXPECT_EQ(store_->Get(fmt::format("out{}/d{}/{}", count, i % 5, i)), std::to_string(-i));
+    }
+    EXPECT_TRUE(store_->List(fmt::format("in{}/", count), "").objects.empty());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
