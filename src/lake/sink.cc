@@ -22,8 +22,10 @@
 #include "lake/column_batch.h"
 #include "lake/commit_log.h"
 #include "lake/flush_worker.h"
+#include "lake/hive_lander.h"
 #include "lake/iceberg_committer.h"
 #include "lake/lake_file_encoder.h"
+#include "lake/partition_batch.h"
 #include "lake/record_parser.h"
 #include "store/object_store.h"
 
@@ -81,27 +83,10 @@ SinkMetrics& Metrics() {
   return metrics;
 }
 
-// What one flush lands of one Kafka partition: offsets [start_offset, next_offset).
-struct Batch {
-  struct Group {
-    Group(const std::string& topic, int32_t partition) : records(topic, partition) {}
-    ColumnBatch records;
-    uint64_t present_fields = 0;
-  };
-  int32_t partition = 0;
-  int64_t start_offset = -1, next_offset = -1;
-  std::map<std::string, Group> groups;  // by Hive partition path
-  std::string errors_jsonl;
-  int64_t consumed = 0, written = 0;
-  size_t bytes = 0;  // allocated
-
-  bool empty() const { return consumed == 0; }
-};
-
 // What has been read from one Kafka partition and not yet handed to the flush worker.
 struct PartitionBuffer {
   int64_t next_offset = -1;  // the offset expected next; -1 until known
-  Batch batch;
+  PartitionBatch batch;
   Clock::time_point first_record;
   bool at_end = false;
 
@@ -135,7 +120,9 @@ class Sink {
         temp_("ticklake-sink"),
         encoder_(ParseLakeFormat(options.format), options.kafka_columns, options.max_record_bytes,
                  temp_.path()),
-        extension_(FileExtension(ParseLakeFormat(options.format))) {
+        lander_(*store_, log_, encoder_, options.topic,
+                std::string(FileExtension(ParseLakeFormat(options.format))),
+                parser_.partition_keys(), temp_.path()) {
     if (IsIceberg(options)) {
       if (options.format != "parquet")
         Fail("Iceberg tables are written as Parquet, not {}", options.format);
@@ -167,16 +154,17 @@ class Sink {
   void MakeRoom();
   // Reports offsets [from, to) of `partition` as gone from the broker (never read).
   void ReportMissing(int32_t partition, int64_t from, int64_t to);
-  void AddError(Batch& batch, const rd_kafka_message_t* message, const std::string& reason);
+  void AddError(PartitionBatch& batch, const rd_kafka_message_t* message,
+                const std::string& reason);
   // Hands the buffers of these partitions to the worker as one flush, and empties them.
   void Submit(const std::vector<PartitionBuffer*>& due);
   void SubmitAll();
-  // On the worker: lands the batches of several partitions, one encode and one upload, then a
-  // commit per partition.
-  void Land(std::vector<Batch>& batches);
+  // On the worker: lands the batches of several partitions (HiveLander), then commits their
+  // offsets to Kafka.
+  void Land(std::vector<PartitionBatch>& batches);
   // Land into an Iceberg table: one snapshot for all the partitions.
-  void LandIceberg(std::vector<Batch>& batches);
-  void CountLanded(const Batch& batch, int64_t records, int64_t files, int64_t bytes);
+  void LandIceberg(std::vector<PartitionBatch>& batches);
+  void CountLanded(const PartitionBatch& batch, int64_t records, int64_t files, int64_t bytes);
   // Lands every buffer and waits until it has landed.
   void FlushAll();
   // Hands the buffers due by --flush-interval to the worker.
@@ -201,7 +189,7 @@ class Sink {
   RecordParser parser_;
   TempDir temp_;
   LakeFileEncoder encoder_;
-  std::string extension_;
+  HiveLander lander_;
   kafka::KafkaHandle consumer_;
   std::map<int32_t, PartitionBuffer> buffers_;  // assigned partitions
   size_t buffered_bytes_ = 0;                   // in buffers_, not yet handed to the worker
@@ -323,7 +311,7 @@ void Sink::ReportMissing(int32_t partition, int64_t from, int64_t to) {
              options_.topic, partition, from, to - 1, missing);
 }
 
-void Sink::AddError(Batch& batch, const rd_kafka_message_t* m, const std::string& reason) {
+void Sink::AddError(PartitionBatch& batch, const rd_kafka_message_t* m, const std::string& reason) {
   stats_.error_records++;
   Metrics().errors.Add();
   if (options_.on_error == OnError::kFail) {
@@ -377,7 +365,7 @@ void Sink::Handle(const rd_kafka_message_t* m) {
     ReportMissing(m->partition, buffer.next_offset, m->offset);
   rd_kafka_timestamp_type_t type;
   int64_t timestamp_ms = rd_kafka_message_timestamp(m, &type);
-  Batch& batch = buffer.batch;
+  PartitionBatch& batch = buffer.batch;
   if (batch.empty()) {
     batch.start_offset = m->offset;
     // A buffer's age counts from when its first record was produced, so that the time it waited
@@ -437,84 +425,41 @@ void Sink::SubmitAll() {
 }
 
 void Sink::Submit(const std::vector<PartitionBuffer*>& due) {
-  std::vector<Batch> batches;
+  std::vector<PartitionBatch> batches;
   size_t bytes = 0;
   for (PartitionBuffer* buffer : due) {
     if (buffer->empty()) continue;
     bytes += buffer->batch.bytes;
     int32_t partition = buffer->batch.partition;
-    batches.push_back(std::exchange(buffer->batch, Batch{}));
+    batches.push_back(std::exchange(buffer->batch, PartitionBatch{}));
     buffer->batch.partition = partition;
   }
   if (batches.empty()) return;
   buffered_bytes_ -= bytes;
-  auto job = std::make_shared<std::vector<Batch>>(std::move(batches));
+  auto job = std::make_shared<std::vector<PartitionBatch>>(std::move(batches));
   worker_->Submit([this, job] { iceberg_ ? LandIceberg(*job) : Land(*job); }, bytes);
   // Flushes queue up when landing is slower than consuming: keep them within the budget.
   worker_->WaitBelow(options_.max_buffer_bytes / 3 * 2);
 }
 
-void Sink::Land(std::vector<Batch>& batches) {
-  // One encode for every file of every partition, one upload, then one commit per partition:
-  // the fixed cost of a DuckDB statement per file would otherwise dominate small files.
+void Sink::Land(std::vector<PartitionBatch>& batches) {
   auto started = Clock::now();
-  std::vector<LakeFileEncoder::File> encode;
-  std::vector<std::vector<StagedFile>> files(batches.size());
-  std::vector<ObjectStore::FileUpload> uploads;
-  std::vector<size_t> owner;  // the index in `batches` of each upload
-  uint64_t present_fields = 0;
-  auto stage = [&](size_t i, const std::string& final_key, const fs::path& local) {
-    const Batch& batch = batches[i];
-    std::string staging = log_.StagingKey(batch.partition, batch.start_offset, final_key);
-    uploads.emplace_back(staging, local);
-    owner.push_back(i);
-    files[i].push_back({staging, final_key});
-  };
-  for (size_t i = 0; i < batches.size(); ++i) {
-    Batch& batch = batches[i];
-    for (auto& [hive_path, group] : batch.groups) {
-      fs::path local = temp_.path() / fmt::format("file-{}{}", uploads.size(), extension_);
-      encode.push_back({std::move(group.records), local});
-      present_fields |= group.present_fields;
-      stage(i,
-            DataFileKey(options_.topic, hive_path, batch.partition, batch.start_offset, extension_),
-            local);
-    }
-    if (!batch.errors_jsonl.empty()) {
-      fs::path errors = temp_.path() / fmt::format("errors-{}.jsonl", uploads.size());
-      WriteFileAtomically(errors, batch.errors_jsonl);
-      stage(i, ErrorFileKey(options_.topic, batch.partition, batch.start_offset), errors);
-    }
-  }
-  // A partition field's column is dropped from every file: its value is in the Hive path, or it
-  // is absent (null) in the records of the default partition.
-  std::vector<std::string> exclude;
-  for (size_t k = 0; k < parser_.partition_keys().size(); ++k) {
-    if (present_fields & (uint64_t{1} << k)) exclude.push_back(parser_.partition_keys()[k]);
-  }
-  encoder_.EncodeAll(std::move(encode), exclude);
-  std::vector<int64_t> bytes(batches.size(), 0);
-  for (size_t u = 0; u < uploads.size(); ++u)
-    bytes[owner[u]] += static_cast<int64_t>(fs::file_size(uploads[u].second));
-  store_->MoveFilesIn(uploads);  // step 1 of the commit protocol: durable in staging
-  for (size_t i = 0; i < batches.size(); ++i) {
-    const Batch& batch = batches[i];
-    log_.Commit(batch.partition, batch.next_offset, files[i]);
+  lander_.Land(batches, [&](const PartitionBatch& batch, const HiveLander::Landed& landed) {
     CommitToKafka(batch.partition, batch.next_offset, /*async=*/true);
     catalog_stale_ = true;
-    CountLanded(batch, batch.written, static_cast<int64_t>(files[i].size()), bytes[i]);
-  }
+    CountLanded(batch, batch.written, landed.files, landed.bytes);
+  });
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   flush_seconds_ = flush_seconds_ * 0.7 + seconds * 0.3;
   Metrics().flush_seconds.Observe(seconds);
 }
 
-void Sink::LandIceberg(std::vector<Batch>& batches) {
+void Sink::LandIceberg(std::vector<PartitionBatch>& batches) {
   auto started = Clock::now();
   std::vector<std::string> jsonl(batches.size());
   std::vector<IcebergCommitter::Batch> commits;
   for (size_t i = 0; i < batches.size(); ++i) {
-    Batch& batch = batches[i];
+    PartitionBatch& batch = batches[i];
     auto group = batch.groups.find("");  // no Hive partitions: one group
     if (group != batch.groups.end()) {
       // The Iceberg writer reads JSON Lines (with the Kafka columns, which tell it offsets).
@@ -536,7 +481,7 @@ void Sink::LandIceberg(std::vector<Batch>& batches) {
   Metrics().flush_seconds.Observe(seconds);
 }
 
-void Sink::CountLanded(const Batch&, int64_t records, int64_t files, int64_t bytes) {
+void Sink::CountLanded(const PartitionBatch&, int64_t records, int64_t files, int64_t bytes) {
   stats_.records_written += records;
   stats_.files_written += files;
   stats_.bytes_written += bytes;
