@@ -316,12 +316,6 @@ void LakeFileEncoder::Encode(ColumnBatch records, const std::vector<std::string>
 
 void LakeFileEncoder::EncodeAll(std::vector<File> files, const std::vector<std::string>& exclude) {
   if (files.empty()) return;
-  Write(files, exclude);
-  // read_json's table is not kept while the sink buffers the next flush.
-  conn_.Query("DROP TABLE IF EXISTS batch");
-}
-
-void LakeFileEncoder::Write(std::vector<File>& files, const std::vector<std::string>& exclude) {
   const bool typed = PlanScan(files);
   if (typed && files.size() == 1) return Copy(exclude, files[0].output, {{0, 1}}, false);
   if (!typed) {
@@ -336,6 +330,7 @@ void LakeFileEncoder::Write(std::vector<File>& files, const std::vector<std::str
       }
       Copy(exclude, file.output, {}, true);
     }
+    conn_.Query("DROP TABLE batch");  // not kept while the sink buffers the next flush
     return;
   }
   if (format_ != LakeFormat::kParquet) {

@@ -10,9 +10,9 @@
 // no JSON is parsed again; a batch with nested objects or arrays is turned back into JSON Lines
 // for DuckDB's read_json, which makes them STRUCT and LIST columns.
 //
-// EncodeAll writes many files (a sink flush: one per Hive partition per Kafka partition) from one
-// load and one partitioned COPY, because a statement per file costs milliseconds of fixed overhead
-// that dominates small files. The files of one call then share one schema (the union).
+// EncodeAll writes many files (a sink flush: one per Hive partition per Kafka partition) with
+// partitioned COPYs of up to 32 files, because a statement per file costs milliseconds of fixed
+// overhead that dominates small files. The files of one call share one schema (the union).
 // DuckDB reads the batches in place through a table function (no table is loaded), and the
 // encoder takes them and frees each one as soon as the COPY has read it: a flush is never held
 // twice (the sink's memory bound).
@@ -61,7 +61,6 @@ class LakeFileEncoder {
   // holding each record's file when there is more than one; false when a record holds a nested
   // value or two keys differ only in case (cases read_json handles).
   bool PlanScan(std::vector<File>& files);
-  void Write(std::vector<File>& files, const std::vector<std::string>& exclude);
   void LoadWithReadJson(std::string_view jsonl);
   // COPY to `output` of the table "batch" that read_json loaded (nullopt), or of the planned scan:
   // one file (files [first, first + 1)), or files [first, end) at once into the directory
