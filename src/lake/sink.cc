@@ -638,8 +638,9 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
   // fetched in responses of an eighth of that (at least a message's worth). A smaller queue
   // stalls fetching: librdkafka 2.0 looks again at a partition whose queue was full only later.
   // Responses are small because each broker's may come on top of a full queue, decompressed
-  // (JSON compresses 4-5x): with responses of M/16, a 3-broker Kafka cluster took the sink to
-  // 2.3x M, with M/64 to 1.5x, and faster.
+  // (JSON compresses 4-5x): draining 2M records from a 3-broker Kafka cluster peaked at 2.2x M
+  // with responses of M/16, 1.4-1.5x with M/64, at the cost of some speed (7.7-8.9 s against
+  // 5.9-7.9 s over a few runs; docs/architecture.md).
   const size_t prefetch = options_.max_buffer_bytes / 8;
   kafka::Properties defaults = {
       {"bootstrap.servers", options_.bootstrap},
