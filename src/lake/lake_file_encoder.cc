@@ -42,6 +42,8 @@ constexpr const char* kScanFunction = "ticklake_batch";
 // buffers of its own (~0.3 MB measured), so a flush of thousands of small files would hold
 // hundreds of MB in DuckDB at once; a statement costs only milliseconds.
 constexpr size_t kFilesPerCopy = 32;
+// Rows written by one partitioned COPY, unless one file alone has more: about one row group.
+constexpr size_t kRowsPerCopy = 131072;
 
 duck::DatabaseOptions EncoderDatabaseOptions(const std::filesystem::path& temp_dir) {
   duck::DatabaseOptions options;
@@ -342,9 +344,28 @@ void LakeFileEncoder::EncodeAll(std::vector<File> files, const std::vector<std::
   // per file cost more than writing it. Only a failed write leaves files in them.
   std::filesystem::path directory = temp_dir_ / "partitioned";
   if (std::exchange(partitioned_dirty_, true)) std::filesystem::remove_all(directory);
-  for (size_t f = 0; f < files.size(); f += kFilesPerCopy)
-    Copy(exclude, directory, {{f, std::min(f + kFilesPerCopy, files.size())}}, false);
-  for (size_t f = 0; f < files.size(); ++f) {
+  for (size_t first = 0, end; first < files.size(); first = end) {
+    // DuckDB keeps each open file's rows in memory up to a row group (122,880): a COPY takes few
+    // files when they are big (keyed topics), many when they are small.
+    size_t rows = files[first].records.rows();
+    for (end = first + 1; end < files.size() && end - first < kFilesPerCopy &&
+                          rows + files[end].records.rows() <= kRowsPerCopy;
+         ++end) {
+      rows += files[end].records.rows();
+    }
+    if (end - first == 1) {
+      Copy(exclude, files[first].output, {{first, end}}, false);
+    } else {
+      Copy(exclude, directory, {{first, end}}, false);
+      MoveOutOfFolders(files, first, end, directory);
+    }
+  }
+  partitioned_dirty_ = false;
+}
+
+void LakeFileEncoder::MoveOutOfFolders(const std::vector<File>& files, size_t first, size_t end,
+                                       const std::filesystem::path& directory) {
+  for (size_t f = first; f < end; ++f) {
     std::filesystem::path folder = directory / fmt::format("{}={}", kFileColumn, f);
     std::vector<std::filesystem::path> written;
     std::error_code ec;
@@ -357,7 +378,6 @@ void LakeFileEncoder::EncodeAll(std::vector<File> files, const std::vector<std::
     }
     std::filesystem::rename(written[0], files[f].output);
   }
-  partitioned_dirty_ = false;
 }
 
 void LakeFileEncoder::Copy(const std::vector<std::string>& exclude,

@@ -11,12 +11,11 @@
 // for DuckDB's read_json, which makes them STRUCT and LIST columns.
 //
 // EncodeAll writes many files (a sink flush: one per Hive partition per Kafka partition) with
-// partitioned COPYs of up to 32 files, because a statement per file costs milliseconds of fixed
-// overhead that dominates small files. The files of one call share one schema (the union).
-// DuckDB reads the batches in place through a table function (no table is loaded), and the
-// encoder takes them and frees each one as soon as the COPY has read it: a flush is never held
-// twice (the sink's memory bound).
-// Not thread-safe: one encoder per thread.
+// partitioned COPYs of up to 32 files and about a row group of rows, because a statement per file
+// costs milliseconds of fixed overhead that dominates small files. The files of one call share one
+// schema (the union). DuckDB reads the batches in place through a table function (no table is
+// loaded), and the encoder takes them and frees each one as soon as the COPY has read it: a flush
+// is never held twice (the sink's memory bound). Not thread-safe: one encoder per thread.
 #pragma once
 
 #include <filesystem>
@@ -66,6 +65,10 @@ class LakeFileEncoder {
   // one file (files [first, first + 1)), or files [first, end) at once into the directory
   // `output`, one folder per file. After read_json, `json_kafka_columns` types the Kafka columns
   // (loaded as JSON numbers).
+  // Renames the files that a partitioned COPY of files [first, end) wrote into `directory` (one
+  // folder per file) to their outputs.
+  void MoveOutOfFolders(const std::vector<File>& files, size_t first, size_t end,
+                        const std::filesystem::path& directory);
   void Copy(const std::vector<std::string>& exclude, const std::filesystem::path& output,
             std::optional<std::pair<size_t, size_t>> files, bool json_kafka_columns);
 

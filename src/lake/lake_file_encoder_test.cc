@@ -110,6 +110,28 @@ TEST_F(EncoderTest, EncodesManyFilesInOneScanEachWithItsOwnRecords) {
     EXPECT_TRUE(entry.is_directory()) << entry.path();
 }
 
+TEST_F(EncoderTest, WritesBigFilesWithFewerPerCopy) {
+  // A COPY holds about a row group of rows: big files (keyed topics) go one or two at a time.
+  LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
+  const std::vector<int> sizes = {5, 140000, 5, 70000, 70000, 5, 5};
+  std::vector<LakeFileEncoder::File> files;
+  for (size_t f = 0; f < sizes.size(); ++f) {
+    std::string jsonl;
+    for (int i = 0; i < sizes[f]; ++i) jsonl += fmt::format("{{\"file\":{},\"seq\":{}}}\n", f, i);
+    files.push_back({ColumnBatchOf(jsonl), dir_.path() / fmt::format("big{}.parquet", f)});
+  }
+  encoder.EncodeAll(std::move(files), {});
+  for (size_t f = 0; f < sizes.size(); ++f) {
+    auto r = conn_.Query(fmt::format(
+        "SELECT count(*), count(DISTINCT seq), min(file), max(file) FROM read_parquet({})",
+        duck::QuoteLiteral((dir_.path() / fmt::format("big{}.parquet", f)).string())));
+    EXPECT_EQ(r.GetString(0, 0), std::to_string(sizes[f])) << f;
+    EXPECT_EQ(r.GetString(1, 0), std::to_string(sizes[f])) << f;
+    EXPECT_EQ(r.GetString(2, 0), std::to_string(f));
+    EXPECT_EQ(r.GetString(3, 0), std::to_string(f));
+  }
+}
+
 TEST_F(EncoderTest, ReusesItsFoldersFlushAfterFlush) {
   LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
   for (int flush = 0; flush < 3; ++flush) {
