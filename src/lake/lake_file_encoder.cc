@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <unordered_map>
 
@@ -153,9 +154,9 @@ class ChunkWriter {
 
 // The rows of files [begin, end) of an EncodeAll, as the table function ticklake_batch() returns
 // them to a COPY: the files' columns (their union), the Kafka columns, and kFileColumn when the
-// call has more than one file. DuckDB reads the batches in place (no table is loaded) and each
-// batch is freed as soon as its rows are in a chunk. One DuckDB thread scans; the encoder's
-// thread waits in the COPY meanwhile.
+// call has more than one file. DuckDB reads the batches in place (no table is loaded). Its
+// threads take whole files in turn, so a file's rows stay in order, and each batch is freed as
+// soon as its rows are in chunks. The encoder's thread waits in the COPY meanwhile.
 struct LakeFileEncoder::Scan {
   std::vector<Column> columns;
   std::vector<std::string> names;  // every column returned
@@ -163,8 +164,13 @@ struct LakeFileEncoder::Scan {
   std::vector<std::vector<int>> source;  // source[f][c]: file f's column holding column c, or -1
   std::vector<File>* files = nullptr;
   bool kafka_columns = false, by_file = false;
-  size_t begin = 0, end = 0;  // the files of the current COPY
-  size_t file = 0, row = 0;   // the next row to return
+  size_t begin = 0, end = 0;          // the files of the current COPY
+  std::atomic<size_t> next_file = 0;  // the next file a thread may take
+
+  // A DuckDB thread's position: the file it took and its next row.
+  struct Cursor {
+    size_t file = SIZE_MAX, row = 0;
+  };
 
   static void Bind(duckdb_bind_info info) {
     auto* scan = static_cast<Scan*>(duckdb_bind_get_extra_info(info));
@@ -176,52 +182,63 @@ struct LakeFileEncoder::Scan {
   }
   static void Init(duckdb_init_info info) {
     auto* scan = static_cast<Scan*>(duckdb_init_get_extra_info(info));
-    scan->file = scan->begin;
-    scan->row = 0;
-    duckdb_init_set_max_threads(info, 1);  // rows in file order
+    scan->next_file = scan->begin;
+    duckdb_init_set_max_threads(info, scan->end - scan->begin);
+  }
+  static void InitThread(duckdb_init_info info) {
+    duckdb_init_set_init_data(info, std::make_unique<Cursor>().release(), [](void* cursor) {
+      std::unique_ptr<Cursor> owned(static_cast<Cursor*>(cursor));
+    });
   }
   static void Produce(duckdb_function_info info, duckdb_data_chunk output) {
     auto* scan = static_cast<Scan*>(duckdb_function_get_extra_info(info));
+    auto* cursor = static_cast<Cursor*>(duckdb_function_get_local_init_data(info));
     try {
-      duckdb_data_chunk_set_size(output, scan->Fill(output));
+      duckdb_data_chunk_set_size(output, scan->Fill(output, *cursor));
     } catch (const std::exception& e) {
       duckdb_function_set_error(info, e.what());
     }
   }
 
-  idx_t Fill(duckdb_data_chunk output) {
+  idx_t Fill(duckdb_data_chunk output, Cursor& at) {
     ChunkWriter chunk(output);
     const idx_t capacity = duckdb_vector_size();
     const size_t kafka = columns.size();
     idx_t n = 0;
-    while (n < capacity && file < end) {
-      ColumnBatch& records = (*files)[file].records;
-      if (row == records.rows()) {
-        // DuckDB copied the rows (strings too): the batch is not needed any more.
-        records = ColumnBatch(records.topic(), records.partition());
-        ++file;
-        row = 0;
-        continue;
-      }
-      const std::vector<int>& from = source[file];
-      for (size_t c = 0; c < columns.size(); ++c) {
-        ColumnBatch::Kind kind =
-            from[c] < 0 ? ColumnBatch::Kind::kNull : records.columns()[from[c]].kinds[row];
-        if (kind == ColumnBatch::Kind::kNull) {
-          chunk.SetNull(c, n);
-        } else {
-          chunk.Set(c, n, columns[c].type, kind, records.columns()[from[c]].slots[row], records);
+    while (n < capacity) {
+      if (at.file == SIZE_MAX || at.row == (*files)[at.file].records.rows()) {
+        if (at.file != SIZE_MAX) {
+          // DuckDB copied the rows (strings too): the batch is not needed any more.
+          ColumnBatch& done = (*files)[at.file].records;
+          done = ColumnBatch(done.topic(), done.partition());
+        }
+        at = Cursor{next_file++, 0};
+        if (at.file >= end) {
+          at.file = SIZE_MAX;
+          break;
         }
       }
-      if (kafka_columns) {
-        chunk.SetText(kafka, n, records.topic());
-        chunk.SetValue<int32_t>(kafka + 1, n, records.partition());
-        chunk.SetValue<int64_t>(kafka + 2, n, records.offsets()[row]);
-        chunk.SetValue(kafka + 3, n, duckdb_timestamp{records.timestamps_ms()[row] * 1000});
+      const ColumnBatch& records = (*files)[at.file].records;
+      const std::vector<int>& from = source[at.file];
+      for (; n < capacity && at.row < records.rows(); ++at.row, ++n) {
+        const size_t row = at.row;
+        for (size_t c = 0; c < columns.size(); ++c) {
+          ColumnBatch::Kind kind =
+              from[c] < 0 ? ColumnBatch::Kind::kNull : records.columns()[from[c]].kinds[row];
+          if (kind == ColumnBatch::Kind::kNull) {
+            chunk.SetNull(c, n);
+          } else {
+            chunk.Set(c, n, columns[c].type, kind, records.columns()[from[c]].slots[row], records);
+          }
+        }
+        if (kafka_columns) {
+          chunk.SetText(kafka, n, records.topic());
+          chunk.SetValue<int32_t>(kafka + 1, n, records.partition());
+          chunk.SetValue<int64_t>(kafka + 2, n, records.offsets()[row]);
+          chunk.SetValue(kafka + 3, n, duckdb_timestamp{records.timestamps_ms()[row] * 1000});
+        }
+        if (by_file) chunk.SetValue<int64_t>(types.size() - 1, n, static_cast<int64_t>(at.file));
       }
-      if (by_file) chunk.SetValue<int64_t>(types.size() - 1, n, static_cast<int64_t>(file));
-      ++row;
-      ++n;
     }
     return n;
   }
@@ -241,6 +258,7 @@ LakeFileEncoder::LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t m
   duckdb_table_function_set_extra_info(function, scan_.get(), nullptr);
   duckdb_table_function_set_bind(function, &Scan::Bind);
   duckdb_table_function_set_init(function, &Scan::Init);
+  duckdb_table_function_set_local_init(function, &Scan::InitThread);
   duckdb_table_function_set_function(function, &Scan::Produce);
   duckdb_state state = duckdb_register_table_function(conn_.handle(), function);
   duckdb_destroy_table_function(&function);
@@ -251,7 +269,10 @@ LakeFileEncoder::~LakeFileEncoder() = default;
 
 bool LakeFileEncoder::PlanScan(std::vector<File>& files) {
   Scan& scan = *scan_;
-  scan = Scan{};
+  scan.columns.clear();
+  scan.names.clear();
+  scan.types.clear();
+  scan.source.clear();
   std::unordered_map<std::string, size_t> index;  // by lower-case name
   scan.by_file = files.size() > 1;
   scan.kafka_columns = kafka_columns_;
