@@ -133,4 +133,17 @@ std::string QuoteLiteral(std::string_view value) {
   return out;
 }
 
+ChunkWriter::ChunkWriter(duckdb_data_chunk chunk) {
+  size_t count = duckdb_data_chunk_get_column_count(chunk);
+  vectors_.resize(count);
+  data_.resize(count);
+  validity_.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    vectors_[i] = duckdb_data_chunk_get_vector(chunk, i);
+    duckdb_vector_ensure_validity_writable(vectors_[i]);
+    data_[i] = duckdb_vector_get_data(vectors_[i]);
+    validity_[i] = duckdb_vector_get_validity(vectors_[i]);
+  }
+}
+
 }  // namespace ticklake::duck

@@ -94,4 +94,28 @@ class Connection {
 std::string QuoteIdentifier(std::string_view name);
 std::string QuoteLiteral(std::string_view value);
 
+// A data chunk's vectors, written in place: raw values, nulls and strings (which DuckDB copies).
+// The chunk stays its owner's (an Appender's chunk, or the one DuckDB hands a table function);
+// make a new writer after the chunk is reset. Not thread-safe.
+class ChunkWriter {
+ public:
+  explicit ChunkWriter(duckdb_data_chunk chunk);
+
+  void SetNull(size_t column, idx_t row) {
+    duckdb_validity_set_row_invalid(validity_[column], row);
+  }
+  template <typename T>
+  void SetValue(size_t column, idx_t row, T value) {
+    static_cast<T*>(data_[column])[row] = value;
+  }
+  void SetText(size_t column, idx_t row, std::string_view text) {
+    duckdb_vector_assign_string_element_len(vectors_[column], row, text.data(), text.size());
+  }
+
+ private:
+  std::vector<duckdb_vector> vectors_;
+  std::vector<void*> data_;
+  std::vector<uint64_t*> validity_;
+};
+
 }  // namespace ticklake::duck

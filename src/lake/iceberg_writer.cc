@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <random>
 #include <unordered_map>
 
@@ -158,54 +159,49 @@ class Chunk {
     logical.push_back(duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
     chunk_ = duckdb_create_data_chunk(logical.data(), logical.size());
     for (auto& t : logical) duckdb_destroy_logical_type(&t);
-    Reset();
+    writer_.emplace(chunk_);
   }
   ~Chunk() { duckdb_destroy_data_chunk(&chunk_); }
   Chunk(const Chunk&) = delete;
   Chunk& operator=(const Chunk&) = delete;
 
-  void SetNull(size_t column, idx_t row) {
-    duckdb_validity_set_row_invalid(validity_[column], row);
-  }
-  void SetFile(idx_t row, int64_t file) { static_cast<int64_t*>(data_[types_.size()])[row] = file; }
+  void SetNull(size_t column, idx_t row) { writer_->SetNull(column, row); }
+  void SetFile(idx_t row, int64_t file) { writer_->SetValue<int64_t>(types_.size(), row, file); }
   void Set(size_t column, idx_t row, simdjson::dom::element v, bool kafka_ms) {
-    void* data = data_[column];
+    duck::ChunkWriter& w = *writer_;
     switch (types_[column]) {
       case TypeId::kBoolean:
-        static_cast<bool*>(data)[row] = v.get_bool().value_unsafe();
+        w.SetValue<bool>(column, row, v.get_bool().value_unsafe());
         break;
       case TypeId::kInt:
-        static_cast<int32_t*>(data)[row] = static_cast<int32_t>(v.get_int64().value_unsafe());
+        w.SetValue<int32_t>(column, row, static_cast<int32_t>(v.get_int64().value_unsafe()));
         break;
       case TypeId::kLong:
-        static_cast<int64_t*>(data)[row] = v.get_int64().value_unsafe();
+        w.SetValue<int64_t>(column, row, v.get_int64().value_unsafe());
         break;
       case TypeId::kFloat:
-        static_cast<float*>(data)[row] = static_cast<float>(v.get_double().value_unsafe());
+        w.SetValue<float>(column, row, static_cast<float>(v.get_double().value_unsafe()));
         break;
       case TypeId::kDouble:
-        static_cast<double*>(data)[row] = v.get_double().value_unsafe();
+        w.SetValue<double>(column, row, v.get_double().value_unsafe());
         break;
       case TypeId::kDate:
-        static_cast<duckdb_date*>(data)[row] =
-            duckdb_date{*ParseIsoDate(v.get_string().value_unsafe())};
+        w.SetValue(column, row, duckdb_date{*ParseIsoDate(v.get_string().value_unsafe())});
         break;
       case TypeId::kTimestamp:
       case TypeId::kTimestampTz:
-        static_cast<duckdb_timestamp*>(data)[row] =
-            duckdb_timestamp{kafka_ms ? v.get_int64().value_unsafe() * 1000 : TimestampMicros(v)};
+        w.SetValue(
+            column, row,
+            duckdb_timestamp{kafka_ms ? v.get_int64().value_unsafe() * 1000 : TimestampMicros(v)});
         break;
-      case TypeId::kString: {
+      case TypeId::kString:
         // Strings as they are; nested values as their JSON text.
         if (v.is_string()) {
-          std::string_view text = v.get_string().value_unsafe();
-          duckdb_vector_assign_string_element_len(vectors_[column], row, text.data(), text.size());
+          w.SetText(column, row, v.get_string().value_unsafe());
         } else {
-          std::string text = simdjson::minify(v);
-          duckdb_vector_assign_string_element_len(vectors_[column], row, text.data(), text.size());
+          w.SetText(column, row, simdjson::minify(v));
         }
         break;
-      }
       case TypeId::kBinary:
         SetNull(column, row);  // never reached: no JSON value fits a binary column
         break;
@@ -215,28 +211,13 @@ class Chunk {
     duckdb_data_chunk_set_size(chunk_, rows);
     appender.Check(duckdb_append_data_chunk(appender.get(), chunk_));
     duckdb_data_chunk_reset(chunk_);
-    Reset();
+    writer_.emplace(chunk_);
   }
 
  private:
-  void Reset() {
-    size_t count = types_.size() + 1;
-    vectors_.resize(count);
-    data_.resize(count);
-    validity_.resize(count);
-    for (size_t i = 0; i < count; ++i) {
-      vectors_[i] = duckdb_data_chunk_get_vector(chunk_, i);
-      duckdb_vector_ensure_validity_writable(vectors_[i]);
-      data_[i] = duckdb_vector_get_data(vectors_[i]);
-      validity_[i] = duckdb_vector_get_validity(vectors_[i]);
-    }
-  }
-
   std::vector<TypeId> types_;
   duckdb_data_chunk chunk_;
-  std::vector<duckdb_vector> vectors_;
-  std::vector<void*> data_;
-  std::vector<uint64_t*> validity_;
+  std::optional<duck::ChunkWriter> writer_;  // remade after each reset
 };
 
 // The record as the producer sent it: its fields without the Kafka columns, as JSON.

@@ -83,72 +83,40 @@ duckdb_type DuckType(ColumnType type) {
   return DUCKDB_TYPE_VARCHAR;
 }
 
-// Writes values in place into a data chunk that DuckDB hands the scan.
-class ChunkWriter {
- public:
-  explicit ChunkWriter(duckdb_data_chunk chunk) {
-    size_t count = duckdb_data_chunk_get_column_count(chunk);
-    vectors_.resize(count);
-    data_.resize(count);
-    validity_.resize(count);
-    for (size_t i = 0; i < count; ++i) {
-      vectors_[i] = duckdb_data_chunk_get_vector(chunk, i);
-      duckdb_vector_ensure_validity_writable(vectors_[i]);
-      data_[i] = duckdb_vector_get_data(vectors_[i]);
-      validity_[i] = duckdb_vector_get_validity(vectors_[i]);
+// Writes a value of `records` as a column of `type` (json_types.h resolved it from all the
+// values).
+void SetColumnValue(duck::ChunkWriter& chunk, size_t column, idx_t row, ColumnType type,
+                    ColumnBatch::Kind kind, uint64_t slot, const ColumnBatch& records) {
+  using Kind = ColumnBatch::Kind;
+  switch (type) {
+    case ColumnType::kBoolean:
+      return chunk.SetValue<bool>(column, row, slot != 0);
+    case ColumnType::kBigint:
+      return chunk.SetValue<int64_t>(column, row, ColumnBatch::Int(slot));
+    case ColumnType::kDouble:
+      return chunk.SetValue<double>(column, row,
+                                    kind == Kind::kInt ? static_cast<double>(ColumnBatch::Int(slot))
+                                                       : ColumnBatch::Double(slot));
+    case ColumnType::kDate:
+      return chunk.SetValue(column, row, duckdb_date{*ParseIsoDate(records.Text(slot))});
+    case ColumnType::kTimestamp: {
+      std::string_view text = records.Text(slot);
+      auto micros = ParseIsoTimestamp(text);
+      if (!micros) micros = int64_t{*ParseIsoDate(text)} * 86'400'000'000;
+      return chunk.SetValue(column, row, duckdb_timestamp{*micros});
     }
-  }
-
-  void SetNull(size_t column, idx_t row) {
-    duckdb_validity_set_row_invalid(validity_[column], row);
-  }
-  template <typename T>
-  void SetValue(size_t column, idx_t row, T value) {
-    static_cast<T*>(data_[column])[row] = value;
-  }
-  void SetText(size_t column, idx_t row, std::string_view text) {
-    duckdb_vector_assign_string_element_len(vectors_[column], row, text.data(), text.size());
-  }
-
-  // A value of `records` as a column of `type` (json_types.h resolved it from all the values).
-  void Set(size_t column, idx_t row, ColumnType type, ColumnBatch::Kind kind, uint64_t slot,
-           const ColumnBatch& records) {
-    using Kind = ColumnBatch::Kind;
-    switch (type) {
-      case ColumnType::kBoolean:
-        return SetValue<bool>(column, row, slot != 0);
-      case ColumnType::kBigint:
-        return SetValue<int64_t>(column, row, ColumnBatch::Int(slot));
-      case ColumnType::kDouble:
-        return SetValue<double>(column, row,
-                                kind == Kind::kInt ? static_cast<double>(ColumnBatch::Int(slot))
-                                                   : ColumnBatch::Double(slot));
-      case ColumnType::kDate:
-        return SetValue(column, row, duckdb_date{*ParseIsoDate(records.Text(slot))});
-      case ColumnType::kTimestamp: {
-        std::string_view text = records.Text(slot);
-        auto micros = ParseIsoTimestamp(text);
-        if (!micros) micros = int64_t{*ParseIsoDate(text)} * 86'400'000'000;
-        return SetValue(column, row, duckdb_timestamp{*micros});
+    case ColumnType::kVarchar:
+      // Strings as they are; numbers and booleans in a text column as their JSON text.
+      switch (kind) {
+        case Kind::kString:
+          return chunk.SetText(column, row, records.Text(slot));
+        case Kind::kBool:
+          return chunk.SetText(column, row, slot ? "true" : "false");
+        default:
+          return chunk.SetText(column, row, ColumnBatch::NumberText(kind, slot));
       }
-      case ColumnType::kVarchar:
-        // Strings as they are; numbers and booleans in a text column as their JSON text.
-        switch (kind) {
-          case Kind::kString:
-            return SetText(column, row, records.Text(slot));
-          case Kind::kBool:
-            return SetText(column, row, slot ? "true" : "false");
-          default:
-            return SetText(column, row, ColumnBatch::NumberText(kind, slot));
-        }
-    }
   }
-
- private:
-  std::vector<duckdb_vector> vectors_;
-  std::vector<void*> data_;
-  std::vector<uint64_t*> validity_;
-};
+}
 
 }  // namespace
 
@@ -201,7 +169,7 @@ struct LakeFileEncoder::Scan {
   }
 
   idx_t Fill(duckdb_data_chunk output, Cursor& at) {
-    ChunkWriter chunk(output);
+    duck::ChunkWriter chunk(output);
     const idx_t capacity = duckdb_vector_size();
     const size_t kafka = columns.size();
     idx_t n = 0;
@@ -228,7 +196,8 @@ struct LakeFileEncoder::Scan {
           if (kind == ColumnBatch::Kind::kNull) {
             chunk.SetNull(c, n);
           } else {
-            chunk.Set(c, n, columns[c].type, kind, records.columns()[from[c]].slots[row], records);
+            SetColumnValue(chunk, c, n, columns[c].type, kind,
+                           records.columns()[from[c]].slots[row], records);
           }
         }
         if (kafka_columns) {
