@@ -115,6 +115,12 @@ TEST_P(SinkOnBrokerTest, LandsEveryRecordOnceAndBadRecordsInErrors) {
 
   duck::Database db;
   duck::Connection conn(db);
+  // --compression auto: files this small (at most 700 records) are snappy.
+  auto codecs = conn.Query(
+      "SELECT string_agg(DISTINCT lower(compression), ',') FROM "
+      "parquet_metadata(" +
+      duck::QuoteLiteral((lake_ / topic / "*" / "*.parquet").string()) + ")");
+  EXPECT_EQ(codecs.GetString(0, 0), "snappy");
   auto errors = conn.Query("SELECT reason, payload, payload_base64 FROM read_ndjson(" +
                            duck::QuoteLiteral((lake_ / "_errors" / topic / "*.jsonl").string()) +
                            ") ORDER BY reason");
@@ -307,6 +313,16 @@ TEST_F(SinkTest, BadFlagsAreRejected) {
   auto zero = RunCommand({TicklakeBinary(), "sink", "-b", "x:1", "--flush-bytes", "0"});
   EXPECT_EQ(zero.exit_code, 1);
   EXPECT_NE(zero.err.find("must be positive"), std::string::npos) << zero.err;
+  auto codec = RunCommand(
+      {TicklakeBinary(), "sink", "-b", "x:1", "--lake", lake_.string(), "--compression", "brotli"});
+  EXPECT_EQ(codec.exit_code, 1);
+  EXPECT_NE(codec.err.find("unknown Parquet compression 'brotli'"), std::string::npos) << codec.err;
+  auto json = RunCommand({TicklakeBinary(), "sink", "-b", "x:1", "--lake", lake_.string(),
+                          "--format", "jsonl", "--compression", "zstd"});
+  EXPECT_EQ(json.exit_code, 1);
+  EXPECT_NE(json.err.find("--compression zstd applies to Parquet files, not jsonl"),
+            std::string::npos)
+      << json.err;
 }
 
 }  // namespace

@@ -39,6 +39,11 @@ Runner AddSinkCommand(CLI::App& app) {
       "Use path-style S3 URLs (automatic when AWS_ENDPOINT_URL[_S3] names a custom endpoint)");
   sub->add_option("--format", s.format, "File format: parquet, jsonl or jsonl.gz")
       ->capture_default_str();
+  sub->add_option("--compression", s.compression,
+                  "Parquet codec: auto (zstd, snappy for files under 4096 rows, where zstd's "
+                  "per-page set-up costs more than it saves), zstd, snappy, lz4, gzip or "
+                  "uncompressed")
+      ->capture_default_str();
   sub->add_option("--table-format", s.table_format,
                   "hive (key=value folders, crawled into the catalog) or iceberg (an Apache "
                   "Iceberg v2 table in the SQL catalog --catalog, committed exactly once)")

@@ -33,6 +33,35 @@ std::string_view FileExtension(LakeFormat format) {
   return "";
 }
 
+ParquetCodec ParseParquetCodec(std::string_view name) {
+  static constexpr std::pair<std::string_view, ParquetCodec> kCodecs[] = {
+      {"auto", ParquetCodec::kAuto},     {"zstd", ParquetCodec::kZstd},
+      {"snappy", ParquetCodec::kSnappy}, {"lz4", ParquetCodec::kLz4},
+      {"gzip", ParquetCodec::kGzip},     {"uncompressed", ParquetCodec::kUncompressed}};
+  for (const auto& [text, codec] : kCodecs)
+    if (name == text) return codec;
+  Fail("unknown Parquet compression '{}': expected auto, zstd, snappy, lz4, gzip or uncompressed",
+       name);
+}
+
+std::string_view CodecName(ParquetCodec codec, size_t rows) {
+  switch (codec) {
+    case ParquetCodec::kAuto:
+      return rows < kSmallParquetFileRows ? "snappy" : "zstd";
+    case ParquetCodec::kZstd:
+      return "zstd";
+    case ParquetCodec::kSnappy:
+      return "snappy";
+    case ParquetCodec::kLz4:
+      return "lz4_raw";  // the LZ4 of current Parquet readers (the old LZ4 framing is deprecated)
+    case ParquetCodec::kGzip:
+      return "gzip";
+    case ParquetCodec::kUncompressed:
+      return "uncompressed";
+  }
+  return "zstd";
+}
+
 namespace {
 
 // The column that says which file of an EncodeAll call a record belongs to.
@@ -214,8 +243,9 @@ struct LakeFileEncoder::Scan {
 };
 
 LakeFileEncoder::LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t max_record_bytes,
-                                 const std::filesystem::path& temp_dir)
+                                 const std::filesystem::path& temp_dir, ParquetCodec codec)
     : format_(format),
+      codec_(codec),
       kafka_columns_(kafka_columns),
       max_record_bytes_(max_record_bytes),
       temp_dir_(temp_dir),
@@ -309,7 +339,8 @@ void LakeFileEncoder::Encode(ColumnBatch records, const std::vector<std::string>
 void LakeFileEncoder::EncodeAll(std::vector<File> files, const std::vector<std::string>& exclude) {
   if (files.empty()) return;
   const bool typed = PlanScan(files);
-  if (typed && files.size() == 1) return Copy(exclude, files[0].output, {{0, 1}}, false);
+  if (typed && files.size() == 1)
+    return Copy(exclude, files[0].output, {{0, 1}}, files[0].records.rows(), false);
   if (!typed) {
     // Nested values: read_json infers STRUCT and LIST types, one file at a time.
     for (const File& file : files) {
@@ -320,14 +351,15 @@ void LakeFileEncoder::EncodeAll(std::vector<File> files, const std::vector<std::
       } catch (const Error& e) {
         Fail("cannot encode a batch into {}: {}", file.output.string(), e.what());
       }
-      Copy(exclude, file.output, {}, true);
+      Copy(exclude, file.output, {}, file.records.rows(), true);
     }
     conn_.Query("DROP TABLE batch");  // not kept while the sink buffers the next flush
     return;
   }
   if (format_ != LakeFormat::kParquet) {
     // DuckDB partitions only Parquet and CSV writes: one COPY per file.
-    for (size_t f = 0; f < files.size(); ++f) Copy(exclude, files[f].output, {{f, f + 1}}, false);
+    for (size_t f = 0; f < files.size(); ++f)
+      Copy(exclude, files[f].output, {{f, f + 1}}, files[f].records.rows(), false);
     return;
   }
   // The folders DuckDB writes into are kept for the next flush: on a local disk a mkdir and rmdir
@@ -336,17 +368,20 @@ void LakeFileEncoder::EncodeAll(std::vector<File> files, const std::vector<std::
   if (std::exchange(partitioned_dirty_, true)) std::filesystem::remove_all(directory);
   for (size_t first = 0, end; first < files.size(); first = end) {
     // DuckDB keeps each open file's rows in memory up to a row group (122,880): a COPY takes few
-    // files when they are big (keyed topics), many when they are small.
-    size_t rows = files[first].records.rows();
+    // files when they are big (keyed topics), many when they are small. Its files share a codec.
+    size_t rows = files[first].records.rows(), biggest = rows;
+    const std::string_view codec = CodecName(codec_, rows);
     for (end = first + 1; end < files.size() && end - first < kFilesPerCopy &&
-                          rows + files[end].records.rows() <= kRowsPerCopy;
+                          rows + files[end].records.rows() <= kRowsPerCopy &&
+                          CodecName(codec_, files[end].records.rows()) == codec;
          ++end) {
       rows += files[end].records.rows();
+      biggest = std::max(biggest, files[end].records.rows());
     }
     if (end - first == 1) {
-      Copy(exclude, files[first].output, {{first, end}}, false);
+      Copy(exclude, files[first].output, {{first, end}}, biggest, false);
     } else {
-      Copy(exclude, directory, {{first, end}}, false);
+      Copy(exclude, directory, {{first, end}}, biggest, false);
       MoveOutOfFolders(files, first, end, directory);
     }
   }
@@ -372,7 +407,7 @@ void LakeFileEncoder::MoveOutOfFolders(const std::vector<File>& files, size_t fi
 
 void LakeFileEncoder::Copy(const std::vector<std::string>& exclude,
                            const std::filesystem::path& output,
-                           std::optional<std::pair<size_t, size_t>> files,
+                           std::optional<std::pair<size_t, size_t>> files, size_t rows,
                            bool json_kafka_columns) {
   const bool partitioned = files && files->second - files->first > 1;
   std::vector<std::string> dropped = exclude;
@@ -398,7 +433,7 @@ void LakeFileEncoder::Copy(const std::vector<std::string>& exclude,
   std::string options;
   switch (format_) {
     case LakeFormat::kParquet:
-      options = "FORMAT parquet, COMPRESSION zstd";
+      options = fmt::format("FORMAT parquet, COMPRESSION {}", CodecName(codec_, rows));
       break;
     case LakeFormat::kJsonl:
       options = "FORMAT json";

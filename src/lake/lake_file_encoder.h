@@ -1,5 +1,6 @@
 // LakeFileEncoder: turns a ColumnBatch (records parsed once by RecordParser at receipt) into one
-// lake data file — Parquet (zstd) or JSON Lines (plain or gzip) — using embedded DuckDB, so the
+// lake data file — Parquet (zstd or snappy, ParquetCodec) or JSON Lines (plain or gzip) — using
+// embedded DuckDB, so the
 // file's schema follows the records: columns are the union of the records' fields, numbers widen
 // (int to double), ISO-8601 dates and timestamps become DATE and TIMESTAMP, and values that do
 // not fit one type are kept as text (json_types.h). Partition fields are dropped from the file
@@ -35,10 +36,23 @@ enum class LakeFormat { kParquet, kJsonl, kJsonlGzip };
 LakeFormat ParseLakeFormat(std::string_view name);  // parquet | jsonl | jsonl.gz
 std::string_view FileExtension(LakeFormat format);  // ".parquet", ".jsonl", ".jsonl.gz"
 
+// The codec of Parquet files. kAuto: zstd for files of at least kSmallParquetFileRows rows,
+// snappy for smaller ones. DuckDB compresses each page with a fresh zstd context, and setting one
+// up costs microseconds (two CPUID instructions, which a hypervisor traps): on the small files of
+// a topic whose every partition holds every Hive partition that made zstd cost 1.6x the CPU of
+// the whole encode for files only 28 % smaller, while on files of thousands of rows it costs
+// little and saves a third (docs/architecture.md).
+enum class ParquetCodec { kAuto, kZstd, kSnappy, kLz4, kGzip, kUncompressed };
+inline constexpr size_t kSmallParquetFileRows = 4096;
+// auto | zstd | snappy | lz4 | gzip | uncompressed
+ParquetCodec ParseParquetCodec(std::string_view name);
+// The codec of a Parquet file of `rows` rows, as DuckDB's COPY names it ("zstd", ...).
+std::string_view CodecName(ParquetCodec codec, size_t rows);
+
 class LakeFileEncoder {
  public:
   LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t max_record_bytes,
-                  const std::filesystem::path& temp_dir);
+                  const std::filesystem::path& temp_dir, ParquetCodec codec = ParquetCodec::kAuto);
   ~LakeFileEncoder();
 
   // Encodes `records` (at least one) into `output`. `exclude` names the (lower-case) columns to
@@ -61,18 +75,19 @@ class LakeFileEncoder {
   // value or two keys differ only in case (cases read_json handles).
   bool PlanScan(std::vector<File>& files);
   void LoadWithReadJson(std::string_view jsonl);
-  // COPY to `output` of the table "batch" that read_json loaded (nullopt), or of the planned scan:
-  // one file (files [first, first + 1)), or files [first, end) at once into the directory
-  // `output`, one folder per file. After read_json, `json_kafka_columns` types the Kafka columns
-  // (loaded as JSON numbers).
   // Renames the files that a partitioned COPY of files [first, end) wrote into `directory` (one
   // folder per file) to their outputs.
   void MoveOutOfFolders(const std::vector<File>& files, size_t first, size_t end,
                         const std::filesystem::path& directory);
+  // COPY to `output` of the table "batch" that read_json loaded (nullopt), or of the planned scan:
+  // one file (files [first, first + 1)), or files [first, end) at once into the directory
+  // `output`, one folder per file. `rows`: the rows of the biggest file written (ParquetCodec).
+  // After read_json, `json_kafka_columns` types the Kafka columns (loaded as JSON numbers).
   void Copy(const std::vector<std::string>& exclude, const std::filesystem::path& output,
-            std::optional<std::pair<size_t, size_t>> files, bool json_kafka_columns);
+            std::optional<std::pair<size_t, size_t>> files, size_t rows, bool json_kafka_columns);
 
   LakeFormat format_;
+  ParquetCodec codec_;
   bool kafka_columns_;
   size_t max_record_bytes_;
   std::filesystem::path temp_dir_;

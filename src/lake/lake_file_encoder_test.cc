@@ -132,6 +132,53 @@ TEST_F(EncoderTest, WritesBigFilesWithFewerPerCopy) {
   }
 }
 
+TEST_F(EncoderTest, AutoCompressesSmallFilesWithSnappyAndBigOnesWithZstd) {
+  // Each COPY has one codec: small and big files are never written by the same one.
+  auto codecs = [&](ParquetCodec codec) {
+    LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path(), codec);
+    const std::vector<size_t> sizes = {10, kSmallParquetFileRows, 20, kSmallParquetFileRows - 1,
+                                       kSmallParquetFileRows + 5};
+    std::vector<LakeFileEncoder::File> files;
+    for (size_t f = 0; f < sizes.size(); ++f) {
+      std::string jsonl;
+      for (size_t i = 0; i < sizes[f]; ++i) jsonl += fmt::format("{{\"seq\":{},\"f\":{}}}\n", i, f);
+      files.push_back({ColumnBatchOf(jsonl), dir_.path() / fmt::format("c{}.parquet", f)});
+    }
+    encoder.EncodeAll(std::move(files), {});
+    std::string out;
+    for (size_t f = 0; f < sizes.size(); ++f) {
+      auto path = duck::QuoteLiteral((dir_.path() / fmt::format("c{}.parquet", f)).string());
+      auto rows = conn_.Query(fmt::format("SELECT count(*), min(f), max(f) FROM {}", path));
+      EXPECT_EQ(rows.GetString(0, 0), std::to_string(sizes[f])) << f;
+      EXPECT_EQ(rows.GetString(1, 0), std::to_string(f)) << f;
+      EXPECT_EQ(rows.GetString(2, 0), std::to_string(f)) << f;
+      auto meta = conn_.Query(fmt::format(
+          "SELECT string_agg(DISTINCT lower(compression), ',') FROM parquet_metadata({})", path));
+      out += *meta.GetString(0, 0) + " ";
+    }
+    return out;
+  };
+  EXPECT_EQ(codecs(ParquetCodec::kAuto), "snappy zstd snappy snappy zstd ");
+  EXPECT_EQ(codecs(ParquetCodec::kZstd), "zstd zstd zstd zstd zstd ");
+  EXPECT_EQ(codecs(ParquetCodec::kLz4), "lz4_raw lz4_raw lz4_raw lz4_raw lz4_raw ");
+}
+
+TEST(ParquetCodecTest, ParsesTheCodecNames) {
+  EXPECT_EQ(ParseParquetCodec("auto"), ParquetCodec::kAuto);
+  EXPECT_EQ(ParseParquetCodec("uncompressed"), ParquetCodec::kUncompressed);
+  EXPECT_EQ(CodecName(ParquetCodec::kGzip, 1), "gzip");
+  EXPECT_EQ(CodecName(ParquetCodec::kAuto, kSmallParquetFileRows - 1), "snappy");
+  EXPECT_EQ(CodecName(ParquetCodec::kAuto, kSmallParquetFileRows), "zstd");
+  try {
+    ParseParquetCodec("brotli");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "unknown Parquet compression 'brotli': expected auto, zstd, snappy, lz4, gzip or "
+                 "uncompressed");
+  }
+}
+
 TEST_F(EncoderTest, ReusesItsFoldersFlushAfterFlush) {
   LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
   for (int flush = 0; flush < 3; ++flush) {

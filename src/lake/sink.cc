@@ -19,6 +19,7 @@
 #include "common/file_util.h"
 #include "common/json_writer.h"
 #include "common/metrics.h"
+#include "kafka/fetch_waker.h"
 #include "lake/column_batch.h"
 #include "lake/commit_log.h"
 #include "lake/flush_worker.h"
@@ -119,13 +120,21 @@ class Sink {
                 options.max_record_bytes, options.kafka_columns || IsIceberg(options)),
         temp_("ticklake-sink"),
         encoder_(ParseLakeFormat(options.format), options.kafka_columns, options.max_record_bytes,
-                 temp_.path()),
+                 temp_.path(), ParseParquetCodec(options.compression)),
         lander_(*store_, log_, encoder_, options.topic,
                 std::string(FileExtension(ParseLakeFormat(options.format))),
                 parser_.partition_keys(), temp_.path()) {
+    if (options.format != "parquet" && options.compression != "auto")
+      Fail("--compression {} applies to Parquet files, not {} (jsonl.gz is gzip)",
+           options.compression, options.format);
     if (IsIceberg(options)) {
       if (options.format != "parquet")
         Fail("Iceberg tables are written as Parquet, not {}", options.format);
+      if (options.compression != "auto" && options.compression != "zstd")
+        Fail(
+            "--compression {}: Iceberg tables are written with zstd "
+            "(write.parquet.compression-codec)",
+            options.compression);
       iceberg_ = std::make_unique<IcebergCommitter>(
           IcebergSinkOptions{options.catalog, options.topic, options.partition_by,
                              options.kafka_columns, options.on_error, temp_.path()},
@@ -674,6 +683,13 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
   }
 
   kafka::Queue queue(rd_kafka_queue_get_consumer(consumer_.get()));
+  // While a backlog drains, the prefetch queue fills up and librdkafka 2.0 stops fetching until
+  // its brokers' threads wake up (fetch_waker.h): wake them when the queue runs dry, until no
+  // full batch has come for the longest such pause.
+  std::optional<kafka::FetchWaker> waker;
+  waker.emplace(consumer_.get(), options_.topic, std::chrono::milliseconds(50));
+  auto backlog_until = Clock::time_point::min();
+  std::vector<int32_t> assigned;
   std::vector<rd_kafka_message_t*> received(10'000);
   std::vector<kafka::Message> messages;  // owns the received batch while it is handled
   bool progress = options_.progress && isatty(STDERR_FILENO);
@@ -699,6 +715,13 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
     ssize_t count =
         rd_kafka_consume_batch_queue(queue.get(), 100, received.data(), received.size());
     now_ = Clock::now();
+    if (count == static_cast<ssize_t>(received.size())) {
+      backlog_until = now_ + std::chrono::seconds(1);
+    } else if (now_ < backlog_until) {
+      assigned.clear();
+      for (const auto& [partition, buffer] : buffers_) assigned.push_back(partition);
+      waker->Wake(assigned);
+    }
     messages.clear();
     for (ssize_t i = 0; i < count; ++i) messages.emplace_back(received[i]);
     for (const kafka::Message& message : messages) {
@@ -727,6 +750,7 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
       last_progress_records_ = stats_.records_consumed;
     }
   }
+  waker.reset();
   FlushAll();
   for (const auto& [partition, buffer] : buffers_) {
     if (buffer.next_offset >= 0) CommitToKafka(partition, buffer.next_offset, /*async=*/true);

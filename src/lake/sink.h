@@ -35,6 +35,8 @@ struct SinkOptions {
   std::string group = "ticklake-sink";
   std::string lake = "ticklake-data/lake";
   std::string format = "parquet";
+  // Hive Parquet files' codec (ParquetCodec, lake_file_encoder.h): auto, zstd, snappy, ...
+  std::string compression = "auto";
   // "hive": Hive-style folders + CommitLog; "iceberg": an Iceberg table in the SQL catalog
   // `catalog`, partitioned by `partition_by` in Iceberg form (`Index,day(ts)`).
   std::string table_format = "hive";
