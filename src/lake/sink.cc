@@ -643,14 +643,14 @@ void Sink::ReportProgress(bool final_line) {
 }
 
 SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
-  // librdkafka's prefetch is part of the memory budget: an eighth of --max-buffer-bytes queued,
-  // fetched in responses of an eighth of that (at least a message's worth). A smaller queue
-  // stalls fetching: librdkafka 2.0 looks again at a partition whose queue was full only later.
-  // Responses are small because each broker's may come on top of a full queue, decompressed
-  // (JSON compresses 4-5x): draining 2M records from a 3-broker Kafka cluster peaked at 2.2x M
-  // with responses of M/16, 1.4-1.5x with M/64, at the cost of some speed (7.7-8.9 s against
-  // 5.9-7.9 s over a few runs; docs/architecture.md).
-  const size_t prefetch = options_.max_buffer_bytes / 8;
+  // librdkafka's prefetch is part of the memory budget: a sixteenth of --max-buffer-bytes
+  // queued, fetched in responses of a quarter of that (at least a message's worth). Responses are
+  // small because each broker's may come on top of a full queue, decompressed (JSON compresses
+  // 4-5x): draining 2M records from a 3-broker Kafka cluster peaked at 2.2x M with responses of
+  // M/16, 1.4-1.5x with M/64. The queue can be this small because FetchWaker ends librdkafka
+  // 2.0's pause after the queue was full: without it, M/16 took twice as long as M/8, with it as
+  // long, for ~80 MB less at peak (docs/architecture.md).
+  const size_t prefetch = options_.max_buffer_bytes / 16;
   kafka::Properties defaults = {
       {"bootstrap.servers", options_.bootstrap},
       {"group.id", options_.group},
@@ -663,7 +663,7 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
       // Prefetch bounded by bytes, not by messages.
       {"queued.min.messages", "1000000"},
       {"queued.max.messages.kbytes", std::to_string(std::max<size_t>(prefetch / 1024, 2048))},
-      {"fetch.max.bytes", std::to_string(std::max<size_t>(prefetch / 8, 1 << 20))},
+      {"fetch.max.bytes", std::to_string(std::max<size_t>(prefetch / 4, 1 << 20))},
       {"log_level", "3"},
   };
   if (!options_.catalog.empty() && !iceberg_)
