@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -70,9 +71,15 @@ void ColumnBatch::Set(Column& column, Kind kind, uint64_t slot) {
   Push(column.slots, slot);
 }
 
-void ColumnBatch::Append(simdjson::dom::object object, int64_t offset, int64_t timestamp_ms) {
+void ColumnBatch::Append(simdjson::dom::object object, int64_t offset, int64_t timestamp_ms,
+                         std::span<const std::string> left_out) {
   size_t position = 0;
   for (auto field : object) {
+    if (std::any_of(left_out.begin(), left_out.end(), [&](const std::string& name) {
+          return EqualsIgnoreAsciiCase(field.key, name);
+        })) {
+      continue;
+    }
     Column& column = columns_[ColumnOf(field.key, position++)];
     ColumnEvidence& e = column.evidence;
     simdjson::dom::element v = field.value;

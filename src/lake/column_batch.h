@@ -5,6 +5,10 @@
 // flush needs no second JSON pass. Strings live in one arena; each record's Kafka offset and
 // timestamp are kept beside the columns.
 //
+// Fields named in `left_out` (matched case-insensitively) are not kept: the sink leaves out the
+// --partition-by fields, whose values are in the Hive path (Athena refuses a column that is also
+// a partition key), so they cost the buffers nothing.
+//
 // Columns are matched by exact key, in order of first appearance (records of one producer list
 // their fields in the same order, so the same slot is tried first). A batch holding a nested
 // value, or two keys that differ only in case, cannot be typed here: needs_read_json() says so
@@ -16,6 +20,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,8 +42,10 @@ class ColumnBatch {
 
   ColumnBatch(std::string topic, int32_t partition);
 
-  // Appends one record: the fields of `object`, the message's offset and timestamp.
-  void Append(simdjson::dom::object object, int64_t offset, int64_t timestamp_ms);
+  // Appends one record: the fields of `object` but those named in `left_out`, the message's
+  // offset and timestamp.
+  void Append(simdjson::dom::object object, int64_t offset, int64_t timestamp_ms,
+              std::span<const std::string> left_out = {});
 
   size_t rows() const { return offsets_.size(); }
   const std::vector<Column>& columns() const { return columns_; }

@@ -30,6 +30,20 @@ TEST(ColumnBatch, HoldsTypedColumnsWithEvidenceAndNullsForMissingFields) {
   EXPECT_GT(batch.allocated_bytes(), 0u);
 }
 
+TEST(ColumnBatch, LeavesOutTheNamedFieldsInAnyCase) {
+  const std::vector<std::string> left_out = {"Index", "venue"};
+  ColumnBatch batch = ColumnBatchOf(
+      "{\"Index\":\"HSI\",\"Close\":1.5,\"Venue\":\"x\"}\n"
+      "{\"INDEX\":\"N225\",\"Close\":2}\n"
+      "{\"Close\":3,\"index\":{\"nested\":1}}\n",
+      "t", 0, left_out);
+  ASSERT_EQ(batch.rows(), 3u);
+  ASSERT_EQ(batch.columns().size(), 1u);
+  EXPECT_EQ(batch.columns()[0].name, "Close");
+  EXPECT_EQ(batch.columns()[0].kinds, (std::vector<Kind>{Kind::kDouble, Kind::kInt, Kind::kInt}));
+  EXPECT_FALSE(batch.needs_read_json());  // the nested value was left out too
+}
+
 TEST(ColumnBatch, CountsWhatItsColumnsAndArenaHoldAllocatedAsItGrows) {
   std::string jsonl;
   for (int i = 0; i < 5000; ++i) {  // fields appear late, go missing, repeat within a record

@@ -10,14 +10,12 @@ namespace ticklake::lake {
 namespace fs = std::filesystem;
 
 HiveLander::HiveLander(ObjectStore& store, CommitLog& log, LakeFileEncoder& encoder,
-                       std::string topic, std::string extension,
-                       std::vector<std::string> partition_keys, fs::path temp_dir)
+                       std::string topic, std::string extension, fs::path temp_dir)
     : store_(store),
       log_(log),
       encoder_(encoder),
       topic_(std::move(topic)),
       extension_(std::move(extension)),
-      partition_keys_(std::move(partition_keys)),
       temp_dir_(std::move(temp_dir)) {}
 
 void HiveLander::Land(std::vector<PartitionBatch>& batches,
@@ -26,7 +24,6 @@ void HiveLander::Land(std::vector<PartitionBatch>& batches,
   std::vector<std::vector<StagedFile>> files(batches.size());
   std::vector<ObjectStore::FileUpload> uploads;
   std::vector<size_t> owner;  // the index in `batches` of each upload
-  uint64_t present_fields = 0;
   auto stage = [&](size_t i, const std::string& final_key, const fs::path& local) {
     const PartitionBatch& batch = batches[i];
     std::string staging = log_.StagingKey(batch.partition, batch.start_offset, final_key);
@@ -39,7 +36,6 @@ void HiveLander::Land(std::vector<PartitionBatch>& batches,
     for (auto& [hive_path, group] : batch.groups) {
       fs::path local = temp_dir_ / fmt::format("file-{}{}", uploads.size(), extension_);
       encode.push_back({std::move(group.records), local});
-      present_fields |= group.present_fields;
       stage(i, DataFileKey(topic_, hive_path, batch.partition, batch.start_offset, extension_),
             local);
     }
@@ -49,13 +45,7 @@ void HiveLander::Land(std::vector<PartitionBatch>& batches,
       stage(i, ErrorFileKey(topic_, batch.partition, batch.start_offset), errors);
     }
   }
-  // A partition field's column is dropped from every file: its value is in the Hive path, or it
-  // is absent (null) in the records of the default partition.
-  std::vector<std::string> exclude;
-  for (size_t k = 0; k < partition_keys_.size(); ++k) {
-    if (present_fields & (uint64_t{1} << k)) exclude.push_back(partition_keys_[k]);
-  }
-  encoder_.EncodeAll(std::move(encode), exclude);
+  encoder_.EncodeAll(std::move(encode));
   std::vector<Landed> landed(batches.size());
   for (size_t u = 0; u < uploads.size(); ++u) {
     landed[owner[u]].files++;

@@ -21,11 +21,10 @@ namespace ticklake::lake {
 
 class HiveLander {
  public:
-  // `partition_keys`: the --partition-by fields, whose columns are dropped from the files (their
-  // value is in the path). Files are encoded in `temp_dir`.
+  // Files are encoded in `temp_dir`. (The --partition-by fields are already left out of the
+  // batches: ColumnBatch::Append.)
   HiveLander(ObjectStore& store, CommitLog& log, LakeFileEncoder& encoder, std::string topic,
-             std::string extension, std::vector<std::string> partition_keys,
-             std::filesystem::path temp_dir);
+             std::string extension, std::filesystem::path temp_dir);
 
   struct Landed {
     int64_t files = 0, bytes = 0;
@@ -41,7 +40,6 @@ class HiveLander {
   CommitLog& log_;
   LakeFileEncoder& encoder_;
   std::string topic_, extension_;
-  std::vector<std::string> partition_keys_;
   std::filesystem::path temp_dir_;
 };
 

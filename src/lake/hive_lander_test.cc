@@ -11,6 +11,8 @@
 namespace ticklake::lake {
 namespace {
 
+const std::vector<std::string> kIndex = {"index"};  // left out, as --partition-by Index does
+
 PartitionBatch BatchOf(int32_t partition, int64_t start,
                        std::vector<std::pair<std::string, std::string>> groups) {
   PartitionBatch batch;
@@ -18,8 +20,7 @@ PartitionBatch BatchOf(int32_t partition, int64_t start,
   batch.start_offset = start;
   for (auto& [path, jsonl] : groups) {
     auto& group = batch.groups.try_emplace(path, "t", partition).first->second;
-    group.records = ColumnBatchOf(jsonl, "t", partition);
-    group.present_fields = 1;
+    group.records = ColumnBatchOf(jsonl, "t", partition, kIndex);
     batch.written += static_cast<int64_t>(group.records.rows());
   }
   batch.consumed = batch.written;
@@ -32,7 +33,7 @@ TEST(HiveLander, LandsEveryFileOfEveryBatchAndCommitsEachInOrder) {
   MemoryStore store;
   CommitLog log(store, "t");
   LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir.path());
-  HiveLander lander(store, log, encoder, "t", ".parquet", {"index"}, dir.path());
+  HiveLander lander(store, log, encoder, "t", ".parquet", dir.path());
   std::vector<PartitionBatch> batches;
   batches.push_back(BatchOf(0, 0,
                             {{"index=A", "{\"index\":\"A\",\"v\":1}\n{\"index\":\"A\",\"v\":2}\n"},
@@ -77,7 +78,7 @@ TEST(HiveLander, AFailedEncodeCommitsNothing) {
   CommitLog log(store, "t");
   LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir.path());
   // Files are encoded into a folder that does not exist.
-  HiveLander lander(store, log, encoder, "t", ".parquet", {}, dir.path() / "missing");
+  HiveLander lander(store, log, encoder, "t", ".parquet", dir.path() / "missing");
   std::vector<PartitionBatch> batches;
   batches.push_back(BatchOf(0, 0, {{"", "{\"v\":1}\n"}}));
   int calls = 0;

@@ -329,18 +329,17 @@ void LakeFileEncoder::LoadWithReadJson(std::string_view jsonl) {
       duck::QuoteLiteral(file.string()), max_record_bytes_ + 4096));
 }
 
-void LakeFileEncoder::Encode(ColumnBatch records, const std::vector<std::string>& exclude,
-                             const std::filesystem::path& output) {
+void LakeFileEncoder::Encode(ColumnBatch records, const std::filesystem::path& output) {
   std::vector<File> files;
   files.push_back({std::move(records), output});
-  EncodeAll(std::move(files), exclude);
+  EncodeAll(std::move(files));
 }
 
-void LakeFileEncoder::EncodeAll(std::vector<File> files, const std::vector<std::string>& exclude) {
+void LakeFileEncoder::EncodeAll(std::vector<File> files) {
   if (files.empty()) return;
   const bool typed = PlanScan(files);
   if (typed && files.size() == 1)
-    return Copy(exclude, files[0].output, {{0, 1}}, files[0].records.rows(), false);
+    return Copy(files[0].output, {{0, 1}}, files[0].records.rows(), false);
   if (!typed) {
     // Nested values: read_json infers STRUCT and LIST types, one file at a time.
     for (const File& file : files) {
@@ -351,7 +350,7 @@ void LakeFileEncoder::EncodeAll(std::vector<File> files, const std::vector<std::
       } catch (const Error& e) {
         Fail("cannot encode a batch into {}: {}", file.output.string(), e.what());
       }
-      Copy(exclude, file.output, {}, file.records.rows(), true);
+      Copy(file.output, {}, file.records.rows(), true);
     }
     conn_.Query("DROP TABLE batch");  // not kept while the sink buffers the next flush
     return;
@@ -359,7 +358,7 @@ void LakeFileEncoder::EncodeAll(std::vector<File> files, const std::vector<std::
   if (format_ != LakeFormat::kParquet) {
     // DuckDB partitions only Parquet and CSV writes: one COPY per file.
     for (size_t f = 0; f < files.size(); ++f)
-      Copy(exclude, files[f].output, {{f, f + 1}}, files[f].records.rows(), false);
+      Copy(files[f].output, {{f, f + 1}}, files[f].records.rows(), false);
     return;
   }
   // The folders DuckDB writes into are kept for the next flush: on a local disk a mkdir and rmdir
@@ -379,9 +378,9 @@ void LakeFileEncoder::EncodeAll(std::vector<File> files, const std::vector<std::
       biggest = std::max(biggest, files[end].records.rows());
     }
     if (end - first == 1) {
-      Copy(exclude, files[first].output, {{first, end}}, biggest, false);
+      Copy(files[first].output, {{first, end}}, biggest, false);
     } else {
-      Copy(exclude, directory, {{first, end}}, biggest, false);
+      Copy(directory, {{first, end}}, biggest, false);
       MoveOutOfFolders(files, first, end, directory);
     }
   }
@@ -405,12 +404,11 @@ void LakeFileEncoder::MoveOutOfFolders(const std::vector<File>& files, size_t fi
   }
 }
 
-void LakeFileEncoder::Copy(const std::vector<std::string>& exclude,
-                           const std::filesystem::path& output,
+void LakeFileEncoder::Copy(const std::filesystem::path& output,
                            std::optional<std::pair<size_t, size_t>> files, size_t rows,
                            bool json_kafka_columns) {
   const bool partitioned = files && files->second - files->first > 1;
-  std::vector<std::string> dropped = exclude;
+  std::vector<std::string> dropped;
   std::string from = "batch";
   if (files) {
     from = fmt::format("{}()", kScanFunction);

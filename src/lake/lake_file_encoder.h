@@ -1,11 +1,10 @@
 // LakeFileEncoder: turns a ColumnBatch (records parsed once by RecordParser at receipt) into one
 // lake data file — Parquet (zstd or snappy, ParquetCodec) or JSON Lines (plain or gzip) — using
-// embedded DuckDB, so the
-// file's schema follows the records: columns are the union of the records' fields, numbers widen
-// (int to double), ISO-8601 dates and timestamps become DATE and TIMESTAMP, and values that do
-// not fit one type are kept as text (json_types.h). Partition fields are dropped from the file
-// (they live in the Hive path). The Kafka columns (when enabled) come last: kafka_topic VARCHAR,
-// kafka_partition INTEGER, kafka_offset BIGINT, kafka_timestamp TIMESTAMP.
+// embedded DuckDB, so the file's schema follows the records: columns are the union of the records'
+// fields, numbers widen (int to double), ISO-8601 dates and timestamps become DATE and TIMESTAMP,
+// and values that do not fit one type are kept as text (json_types.h). The Kafka columns (when
+// enabled) come last: kafka_topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT,
+// kafka_timestamp TIMESTAMP.
 //
 // Flat records (the common case) go from the batch's columns straight into DuckDB data chunks —
 // no JSON is parsed again; a batch with nested objects or arrays is turned back into JSON Lines
@@ -55,17 +54,15 @@ class LakeFileEncoder {
                   const std::filesystem::path& temp_dir, ParquetCodec codec = ParquetCodec::kAuto);
   ~LakeFileEncoder();
 
-  // Encodes `records` (at least one) into `output`. `exclude` names the (lower-case) columns to
-  // drop. Throws Error naming the output on failure.
-  void Encode(ColumnBatch records, const std::vector<std::string>& exclude,
-              const std::filesystem::path& output);
+  // Encodes `records` (at least one) into `output`. Throws Error naming the output on failure.
+  void Encode(ColumnBatch records, const std::filesystem::path& output);
 
   struct File {
     ColumnBatch records;  // at least one record
     std::filesystem::path output;
   };
-  // Encodes each file's records into its output, as Encode does; `exclude` applies to all.
-  void EncodeAll(std::vector<File> files, const std::vector<std::string>& exclude);
+  // Encodes each file's records into its output, as Encode does.
+  void EncodeAll(std::vector<File> files);
 
  private:
   struct Scan;  // the table function through which COPY reads the batches (.cc)
@@ -83,8 +80,8 @@ class LakeFileEncoder {
   // one file (files [first, first + 1)), or files [first, end) at once into the directory
   // `output`, one folder per file. `rows`: the rows of the biggest file written (ParquetCodec).
   // After read_json, `json_kafka_columns` types the Kafka columns (loaded as JSON numbers).
-  void Copy(const std::vector<std::string>& exclude, const std::filesystem::path& output,
-            std::optional<std::pair<size_t, size_t>> files, size_t rows, bool json_kafka_columns);
+  void Copy(const std::filesystem::path& output, std::optional<std::pair<size_t, size_t>> files,
+            size_t rows, bool json_kafka_columns);
 
   LakeFormat format_;
   ParquetCodec codec_;

@@ -10,12 +10,15 @@
 namespace ticklake::lake {
 namespace {
 
+const std::vector<std::string> kIndex = {"index"};  // as --partition-by Index leaves it out
+
 class EncoderTest : public ::testing::Test {
  protected:
   // Encodes `jsonl` as Parquet and returns "name type" lines of the file's schema.
-  std::string Schema(std::string jsonl, std::vector<std::string> exclude = {}) {
+  // `left_out`: fields the sink leaves out of the batch (its --partition-by fields).
+  std::string Schema(std::string jsonl, std::vector<std::string> left_out = {}) {
     LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
-    encoder.Encode(ColumnBatchOf(jsonl), exclude, file_);
+    encoder.Encode(ColumnBatchOf(jsonl, "t", 0, left_out), file_);
     auto r = conn_.Query("DESCRIBE SELECT * FROM read_parquet(" +
                          duck::QuoteLiteral(file_.string()) + ")");
     std::string out;
@@ -45,7 +48,7 @@ TEST_F(EncoderTest, InfersTypesOfFlatRecordsLikeReadJson) {
       R"({"Index":"HSI","Date":"2026-11-27","ts":"2026-11-27T15:32:10.5Z","Close":1,"Volume":7,"ok":true}
 {"Index":"N225","Date":"2026-11-28","ts":"2026-11-27 16:00:00","Close":2.5,"Volume":8,"ok":false,"late":"x"}
 )",
-      {"index"});
+      kIndex);
   EXPECT_EQ(schema,
             "Date DATE\nts TIMESTAMP\nClose DOUBLE\nVolume BIGINT\nok BOOLEAN\nlate VARCHAR\n");
   EXPECT_EQ(Rows("ORDER BY Date"),
@@ -76,7 +79,7 @@ TEST_F(EncoderTest, KeysDifferingOnlyInCaseGoThroughReadJson) {
 TEST_F(EncoderTest, WritesJsonLines) {
   LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
   auto out = dir_.path() / "out.jsonl";
-  encoder.Encode(ColumnBatchOf("{\"Index\":\"HSI\",\"Close\":1.5}\n"), {"index"}, out);
+  encoder.Encode(ColumnBatchOf("{\"Index\":\"HSI\",\"Close\":1.5}\n", "t", 0, kIndex), out);
   EXPECT_EQ(ReadWholeFile(out), "{\"Close\":1.5}\n");
 }
 
@@ -90,9 +93,9 @@ TEST_F(EncoderTest, EncodesManyFilesInOneScanEachWithItsOwnRecords) {
       jsonl += fmt::format("{{\"Index\":\"I{}\",\"seq\":{}}}\n", f, f * 10000 + i);
     if (f == 7) jsonl += "{\"Index\":\"I7\",\"late\":\"x\"}\n";
     outputs.push_back(dir_.path() / fmt::format("f{}.parquet", f));
-    files.push_back({ColumnBatchOf(jsonl), outputs.back()});
+    files.push_back({ColumnBatchOf(jsonl, "t", 0, kIndex), outputs.back()});
   }
-  encoder.EncodeAll(std::move(files), {"index"});
+  encoder.EncodeAll(std::move(files));
   for (size_t f = 0; f < outputs.size(); ++f) {
     auto r =
         conn_.Query(fmt::format("SELECT count(*), min(seq), max(seq), count(DISTINCT seq), "
@@ -120,7 +123,7 @@ TEST_F(EncoderTest, WritesBigFilesWithFewerPerCopy) {
     for (int i = 0; i < sizes[f]; ++i) jsonl += fmt::format("{{\"file\":{},\"seq\":{}}}\n", f, i);
     files.push_back({ColumnBatchOf(jsonl), dir_.path() / fmt::format("big{}.parquet", f)});
   }
-  encoder.EncodeAll(std::move(files), {});
+  encoder.EncodeAll(std::move(files));
   for (size_t f = 0; f < sizes.size(); ++f) {
     auto r = conn_.Query(fmt::format(
         "SELECT count(*), count(DISTINCT seq), min(file), max(file) FROM read_parquet({})",
@@ -144,7 +147,7 @@ TEST_F(EncoderTest, AutoCompressesSmallFilesWithSnappyAndBigOnesWithZstd) {
       for (size_t i = 0; i < sizes[f]; ++i) jsonl += fmt::format("{{\"seq\":{},\"f\":{}}}\n", i, f);
       files.push_back({ColumnBatchOf(jsonl), dir_.path() / fmt::format("c{}.parquet", f)});
     }
-    encoder.EncodeAll(std::move(files), {});
+    encoder.EncodeAll(std::move(files));
     std::string out;
     for (size_t f = 0; f < sizes.size(); ++f) {
       auto path = duck::QuoteLiteral((dir_.path() / fmt::format("c{}.parquet", f)).string());
@@ -188,7 +191,7 @@ TEST_F(EncoderTest, ReusesItsFoldersFlushAfterFlush) {
       files.push_back({ColumnBatchOf(fmt::format("{{\"flush\":{},\"file\":{}}}\n", flush, f)),
                        dir_.path() / fmt::format("{}-{}.parquet", flush, f)});
     }
-    encoder.EncodeAll(std::move(files), {});
+    encoder.EncodeAll(std::move(files));
     auto r = conn_.Query(fmt::format(
         "SELECT count(*), count(DISTINCT file), min(flush), max(flush) FROM read_parquet({})",
         duck::QuoteLiteral((dir_.path() / fmt::format("{}-*.parquet", flush)).string())));
@@ -203,14 +206,14 @@ TEST_F(EncoderTest, EncodesManyNestedFilesOneByOne) {
   LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
   ColumnBatch a = ColumnBatchOf("{\"a\":1,\"n\":[1]}\n"), b = ColumnBatchOf("{\"a\":2}\n");
   auto fa = dir_.path() / "a.jsonl", fb = dir_.path() / "b.jsonl";
-  encoder.EncodeAll({{std::move(a), fa}, {std::move(b), fb}}, {});
+  encoder.EncodeAll({{std::move(a), fa}, {std::move(b), fb}});
   EXPECT_EQ(ReadWholeFile(fa), "{\"a\":1,\"n\":[1]}\n");
   EXPECT_EQ(ReadWholeFile(fb), "{\"a\":2}\n");
 }
 
 TEST_F(EncoderTest, KafkaColumnsAreTyped) {
   LakeFileEncoder encoder(LakeFormat::kParquet, true, 1 << 20, dir_.path());
-  encoder.Encode(ColumnBatchOf("{\"v\":1}\n{\"w\":\"x\"}\n", "ticks", 7), {}, file_);
+  encoder.Encode(ColumnBatchOf("{\"v\":1}\n{\"w\":\"x\"}\n", "ticks", 7), file_);
   EXPECT_EQ(Rows("ORDER BY kafka_offset"),
             "1|NULL|ticks|7|0|1970-01-01 00:00:00\nNULL|x|ticks|7|1|1970-01-01 00:00:00.001\n");
   auto r =
@@ -222,7 +225,7 @@ TEST_F(EncoderTest, KafkaColumnsAreTyped) {
 
 TEST_F(EncoderTest, NestedRecordsKeepTheirKafkaColumns) {
   LakeFileEncoder encoder(LakeFormat::kParquet, true, 1 << 20, dir_.path());
-  encoder.Encode(ColumnBatchOf("{\"n\":{\"x\":1}}\n", "ticks", 7), {}, file_);
+  encoder.Encode(ColumnBatchOf("{\"n\":{\"x\":1}}\n", "ticks", 7), file_);
   auto r = conn_.Query(
       "SELECT n::VARCHAR, kafka_topic, kafka_partition, kafka_offset, "
       "kafka_timestamp::VARCHAR FROM read_parquet(" +
@@ -236,10 +239,10 @@ TEST_F(EncoderTest, NestedRecordsKeepTheirKafkaColumns) {
 
 TEST_F(EncoderTest, WritesManyJsonLinesFilesFromOneLoad) {
   LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
-  ColumnBatch a = ColumnBatchOf("{\"Index\":\"A\",\"v\":1}\n"),
-              b = ColumnBatchOf("{\"Index\":\"B\",\"v\":2.5}\n");
+  ColumnBatch a = ColumnBatchOf("{\"Index\":\"A\",\"v\":1}\n", "t", 0, kIndex),
+              b = ColumnBatchOf("{\"INDEX\":\"B\",\"v\":2.5}\n", "t", 0, kIndex);
   auto fa = dir_.path() / "a.jsonl", fb = dir_.path() / "b.jsonl";
-  encoder.EncodeAll({{std::move(a), fa}, {std::move(b), fb}}, {"index"});
+  encoder.EncodeAll({{std::move(a), fa}, {std::move(b), fb}});
   EXPECT_EQ(ReadWholeFile(fa), "{\"v\":1.0}\n");  // one schema for the files of one call
   EXPECT_EQ(ReadWholeFile(fb), "{\"v\":2.5}\n");
 }

@@ -16,7 +16,6 @@ struct PartitionBatch {
   struct Group {
     Group(const std::string& topic, int32_t partition) : records(topic, partition) {}
     ColumnBatch records;
-    uint64_t present_fields = 0;  // bit k: the k-th partition field was present in a record
   };
   int32_t partition = 0;
   int64_t start_offset = -1, next_offset = -1;

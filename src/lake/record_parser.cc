@@ -51,7 +51,10 @@ RecordParser::RecordParser(std::vector<PartitionColumn> partitions, size_t max_r
     : partitions_(std::move(partitions)),
       max_record_bytes_(max_record_bytes),
       kafka_columns_(kafka_columns) {
-  for (const auto& column : partitions_) partition_keys_.push_back(column.key);
+  for (const auto& column : partitions_) {
+    partition_keys_.push_back(column.key);
+    if (!column.unit) path_only_fields_.push_back(column.field);
+  }
   values_.resize(partition_keys_.size());
 }
 
@@ -69,7 +72,6 @@ std::optional<std::string> RecordParser::Parse(std::string_view payload, const K
   if (root.get_object().get(object)) return "not a JSON object";
 
   std::fill(values_.begin(), values_.end(), std::nullopt);
-  out->present_fields = 0;
   for (auto field : object) {
     if (kafka_columns_) {
       for (std::string_view reserved : kKafkaColumns) {
@@ -87,7 +89,6 @@ std::optional<std::string> RecordParser::Parse(std::string_view payload, const K
         values_[i] =
             micros ? std::optional<std::string>(TimeBucket(*micros, *column.unit)) : std::nullopt;
       } else {
-        out->present_fields |= uint64_t{1} << i;
         values_[i] = PartitionValue(field.value);
       }
     }

@@ -31,7 +31,6 @@ struct KafkaMeta {
 struct ParsedRecord {
   simdjson::dom::object object;  // valid until the parser's next Parse
   std::string partition_path;    // "index=HSI"; empty when not partitioned
-  uint64_t present_fields = 0;   // bit i set: the record has partition field i
 };
 
 class RecordParser {
@@ -48,10 +47,13 @@ class RecordParser {
 
   // Lower-case Hive keys, in --partition-by order.
   const std::vector<std::string>& partition_keys() const { return partition_keys_; }
+  // The record fields whose values are only in the Hive path (the plain --partition-by fields,
+  // not time-bucket sources): left out of the data (ColumnBatch::Append).
+  const std::vector<std::string>& path_only_fields() const { return path_only_fields_; }
 
  private:
   std::vector<PartitionColumn> partitions_;
-  std::vector<std::string> partition_keys_;
+  std::vector<std::string> partition_keys_, path_only_fields_;
   size_t max_record_bytes_;
   bool kafka_columns_;
   simdjson::dom::parser parser_;

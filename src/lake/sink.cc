@@ -122,8 +122,7 @@ class Sink {
         encoder_(ParseLakeFormat(options.format), options.kafka_columns, options.max_record_bytes,
                  temp_.path(), ParseParquetCodec(options.compression)),
         lander_(*store_, log_, encoder_, options.topic,
-                std::string(FileExtension(ParseLakeFormat(options.format))),
-                parser_.partition_keys(), temp_.path()) {
+                std::string(FileExtension(ParseLakeFormat(options.format))), temp_.path()) {
     if (options.format != "parquet" && options.compression != "auto")
       Fail("--compression {} applies to Parquet files, not {} (jsonl.gz is gzip)",
            options.compression, options.format);
@@ -403,8 +402,8 @@ void Sink::Handle(const rd_kafka_message_t* m) {
     // Memory is accounted by what the buffers hold allocated (capacity), not by their contents:
     // a growing vector can hold twice its size.
     size_t before = group->second.records.allocated_bytes();
-    group->second.records.Append(parsed_.object, m->offset, timestamp_ms);
-    group->second.present_fields |= parsed_.present_fields;
+    group->second.records.Append(parsed_.object, m->offset, timestamp_ms,
+                                 parser_.path_only_fields());
     ++batch.written;
     size_t grown = group->second.records.allocated_bytes() - before;
     batch.bytes += grown;
