@@ -61,6 +61,24 @@ TEST(ColumnBatch, CountsWhatItsColumnsAndArenaHoldAllocatedAsItGrows) {
   EXPECT_LE(batch.allocated_bytes(), expected + 2 * (5000 * 6 + 4000 * 44) + 16);
 }
 
+TEST(ColumnBatch, GrowsByAQuarterNotByDoubling) {
+  // What a batch allocates is what the sink's memory bound counts: little of it may sit unused.
+  std::string jsonl;
+  for (int i = 0; i < 10000; ++i) jsonl += fmt::format("{{\"v\":{},\"s\":\"abc\"}}\n", i);
+  ColumnBatch batch = ColumnBatchOf(jsonl);
+  auto at_most_a_quarter_more = [](size_t capacity, size_t size) {
+    return capacity <= size + size / 4 + 16;
+  };
+  EXPECT_TRUE(at_most_a_quarter_more(batch.offsets().capacity(), 10000));
+  for (const auto& column : batch.columns()) {
+    EXPECT_TRUE(at_most_a_quarter_more(column.kinds.capacity(), 10000)) << column.name;
+    EXPECT_TRUE(at_most_a_quarter_more(column.slots.capacity(), 10000)) << column.name;
+  }
+  const size_t used = 10000 * (8 + 8 + 2 * (1 + 8) + 4 + 3);  // offsets, timestamps, columns, text
+  EXPECT_GE(batch.allocated_bytes(), used);
+  EXPECT_LE(batch.allocated_bytes(), used + used / 4 + 16 * 8 * 6);
+}
+
 TEST(ColumnBatch, NestedValuesAndCaseConflictsNeedReadJson) {
   EXPECT_TRUE(ColumnBatchOf("{\"a\":{\"x\":[1,2]}}\n").needs_read_json());
   EXPECT_TRUE(ColumnBatchOf("{\"Close\":1}\n{\"close\":2}\n").needs_read_json());
