@@ -83,7 +83,7 @@ class ColumnBatch {
   std::unordered_map<std::string, size_t> by_name_;
   std::unordered_map<std::string, size_t> by_lower_name_;  // the first column of each spelling
   std::vector<int64_t> offsets_, timestamps_;
-  std::string arena_;
+  std::vector<char> arena_;
   size_t allocated_ = 0;
   bool nested_ = false, case_conflict_ = false;
 };

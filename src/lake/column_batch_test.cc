@@ -77,6 +77,14 @@ TEST(ColumnBatch, GrowsByAQuarterNotByDoubling) {
   const size_t used = 10000 * (8 + 8 + 2 * (1 + 8) + 4 + 3);  // offsets, timestamps, columns, text
   EXPECT_GE(batch.allocated_bytes(), used);
   EXPECT_LE(batch.allocated_bytes(), used + used / 4 + 16 * 8 * 6);
+
+  // Mostly text, just past a size where a doubling string would have doubled (15 << 15).
+  jsonl.clear();
+  const std::string text(40, 'x');
+  for (int i = 0; i < 11200; ++i) jsonl += fmt::format("{{\"t\":\"{}\"}}\n", text);
+  ColumnBatch texts = ColumnBatchOf(jsonl);
+  const size_t arena = 11200 * (4 + 40), rest = 11200 * (8 + 8 + 1 + 8);
+  EXPECT_LE(texts.allocated_bytes(), (arena + rest) * 5 / 4 + 16 * 8 * 5);
 }
 
 TEST(ColumnBatch, NestedValuesAndCaseConflictsNeedReadJson) {
