@@ -371,6 +371,10 @@ TEST_F(IcebergSinkTest, BadFlagsAreRejected) {
   EXPECT_EQ(format.exit_code, 1);
   EXPECT_NE(format.err.find("Iceberg tables are written as Parquet"), std::string::npos)
       << format.err;
+  auto codec =
+      RunCommand(IcebergSinkArgs("x:1", lake_.string(), catalog_, {"--compression", "snappy"}));
+  EXPECT_EQ(codec.exit_code, 1);
+  EXPECT_NE(codec.err.find("Iceberg tables are written with zstd"), std::string::npos) << codec.err;
   auto spec =
       RunCommand(IcebergSinkArgs("x:1", lake_.string(), catalog_, {"--partition-by", "week(ts)"}));
   EXPECT_EQ(spec.exit_code, 1);

@@ -37,6 +37,21 @@ class EncoderTest : public ::testing::Test {
     }
     return out;
   }
+  // Files of sizes[f] records {"file":f,"seq":0..}, to be written to Output(name, f).
+  std::vector<LakeFileEncoder::File> FilesOf(const std::vector<size_t>& sizes,
+                                             std::string_view name) {
+    std::vector<LakeFileEncoder::File> files;
+    for (size_t f = 0; f < sizes.size(); ++f) {
+      std::string jsonl;
+      for (size_t i = 0; i < sizes[f]; ++i)
+        jsonl += fmt::format("{{\"file\":{},\"seq\":{}}}\n", f, i);
+      files.push_back({ColumnBatchOf(jsonl), Output(name, f)});
+    }
+    return files;
+  }
+  std::filesystem::path Output(std::string_view name, size_t f) {
+    return dir_.path() / fmt::format("{}{}.parquet", name, f);
+  }
   TempDir dir_;
   std::filesystem::path file_ = dir_.path() / "out.parquet";
   duck::Database db_;
@@ -116,18 +131,12 @@ TEST_F(EncoderTest, EncodesManyFilesInOneScanEachWithItsOwnRecords) {
 TEST_F(EncoderTest, WritesBigFilesWithFewerPerCopy) {
   // A COPY holds about a row group of rows: big files (keyed topics) go one or two at a time.
   LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
-  const std::vector<int> sizes = {5, 140000, 5, 70000, 70000, 5, 5};
-  std::vector<LakeFileEncoder::File> files;
-  for (size_t f = 0; f < sizes.size(); ++f) {
-    std::string jsonl;
-    for (int i = 0; i < sizes[f]; ++i) jsonl += fmt::format("{{\"file\":{},\"seq\":{}}}\n", f, i);
-    files.push_back({ColumnBatchOf(jsonl), dir_.path() / fmt::format("big{}.parquet", f)});
-  }
-  encoder.EncodeAll(std::move(files));
+  const std::vector<size_t> sizes = {5, 140000, 5, 70000, 70000, 5, 5};
+  encoder.EncodeAll(FilesOf(sizes, "big"));
   for (size_t f = 0; f < sizes.size(); ++f) {
     auto r = conn_.Query(fmt::format(
         "SELECT count(*), count(DISTINCT seq), min(file), max(file) FROM read_parquet({})",
-        duck::QuoteLiteral((dir_.path() / fmt::format("big{}.parquet", f)).string())));
+        duck::QuoteLiteral(Output("big", f).string())));
     EXPECT_EQ(r.GetString(0, 0), std::to_string(sizes[f])) << f;
     EXPECT_EQ(r.GetString(1, 0), std::to_string(sizes[f])) << f;
     EXPECT_EQ(r.GetString(2, 0), std::to_string(f));
@@ -141,17 +150,11 @@ TEST_F(EncoderTest, AutoCompressesSmallFilesWithSnappyAndBigOnesWithZstd) {
     LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path(), codec);
     const std::vector<size_t> sizes = {10, kSmallParquetFileRows, 20, kSmallParquetFileRows - 1,
                                        kSmallParquetFileRows + 5};
-    std::vector<LakeFileEncoder::File> files;
-    for (size_t f = 0; f < sizes.size(); ++f) {
-      std::string jsonl;
-      for (size_t i = 0; i < sizes[f]; ++i) jsonl += fmt::format("{{\"seq\":{},\"f\":{}}}\n", i, f);
-      files.push_back({ColumnBatchOf(jsonl), dir_.path() / fmt::format("c{}.parquet", f)});
-    }
-    encoder.EncodeAll(std::move(files));
+    encoder.EncodeAll(FilesOf(sizes, "c"));
     std::string out;
     for (size_t f = 0; f < sizes.size(); ++f) {
-      auto path = duck::QuoteLiteral((dir_.path() / fmt::format("c{}.parquet", f)).string());
-      auto rows = conn_.Query(fmt::format("SELECT count(*), min(f), max(f) FROM {}", path));
+      auto path = duck::QuoteLiteral(Output("c", f).string());
+      auto rows = conn_.Query(fmt::format("SELECT count(*), min(file), max(file) FROM {}", path));
       EXPECT_EQ(rows.GetString(0, 0), std::to_string(sizes[f])) << f;
       EXPECT_EQ(rows.GetString(1, 0), std::to_string(f)) << f;
       EXPECT_EQ(rows.GetString(2, 0), std::to_string(f)) << f;
