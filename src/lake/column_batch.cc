@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstring>
 
+#include "common/error.h"
 #include "common/json_writer.h"
 #include "common/strings.h"
 
@@ -14,12 +15,25 @@ namespace ticklake::lake {
 ColumnBatch::ColumnBatch(std::string topic, int32_t partition)
     : topic_(std::move(topic)), partition_(partition) {}
 
+ColumnBatch::Segment::Segment(size_t capacity, size_t width) : capacity_(capacity), width_(width) {
+  block_ = std::make_unique_for_overwrite<std::byte[]>(bytes());
+  slots_ = reinterpret_cast<uint64_t*>(block_.get());
+  offsets_ = reinterpret_cast<int64_t*>(slots_ + capacity * width);
+  timestamps_ = offsets_ + capacity;
+  kinds_ = reinterpret_cast<Kind*>(timestamps_ + capacity);
+}
+
+size_t ColumnBatch::Segment::bytes() const {
+  return capacity_ * (width_ * (sizeof(uint64_t) + sizeof(Kind)) + 2 * sizeof(int64_t));
+}
+
 double ColumnBatch::Double(uint64_t slot) { return std::bit_cast<double>(slot); }
 
 std::string_view ColumnBatch::Text(uint64_t slot) const {
+  const char* at = chunks_[slot >> 32].get() + (slot & 0xffff'ffff);
   uint32_t length;
-  std::memcpy(&length, arena_.data() + slot, sizeof length);
-  return {arena_.data() + slot + sizeof length, length};
+  std::memcpy(&length, at, sizeof length);
+  return {at + sizeof length, length};
 }
 
 std::string ColumnBatch::NumberText(Kind kind, uint64_t slot) {
@@ -29,33 +43,52 @@ std::string ColumnBatch::NumberText(Kind kind, uint64_t slot) {
   return text;
 }
 
-namespace {
-// Columns and the arena grow by a quarter, not double as std::vector does (the arena is a vector:
-// libstdc++'s strings double even on reserve): the buffers are accounted (and bounded) by what
-// they allocate, and doubling left a third of that unused on average — smaller flushes, more
-// files. The extra copies cost little.
-size_t Grown(size_t size, size_t needed) { return std::max(size + needed, size + size / 4 + 16); }
-}  // namespace
-
-uint64_t ColumnBatch::AddText(std::string_view text) {
-  uint64_t slot = arena_.size();
-  size_t capacity = arena_.capacity();
-  if (arena_.size() + sizeof(uint32_t) + text.size() > capacity)
-    arena_.reserve(Grown(arena_.size(), sizeof(uint32_t) + text.size()));
-  auto length = static_cast<uint32_t>(text.size());
-  const char* bytes = reinterpret_cast<const char*>(&length);
-  arena_.insert(arena_.end(), bytes, bytes + sizeof length);
-  arena_.insert(arena_.end(), text.begin(), text.end());
-  allocated_ += arena_.capacity() - capacity;
-  return slot;
+std::string ColumnBatch::TimeText(Kind kind, uint64_t slot) {
+  std::string text;
+  if (kind == Kind::kDate) {
+    AppendIsoDate(text, static_cast<int32_t>(Int(slot)));
+  } else {
+    AppendIsoTimestamp(text, Int(slot));
+  }
+  return text;
 }
 
-template <typename T>
-void ColumnBatch::Push(std::vector<T>& values, T value) {
-  size_t capacity = values.capacity();
-  if (values.size() == capacity) values.reserve(Grown(capacity, 1));
-  values.push_back(value);
-  allocated_ += (values.capacity() - capacity) * sizeof(T);
+const ColumnBatch::Segment& ColumnBatch::SegmentOf(size_t* row) const {
+  for (const Segment& segment : segments_) {
+    if (*row < segment.rows()) return segment;
+    *row -= segment.rows();
+  }
+  Fail("row out of range of a batch of {} rows", rows_);
+}
+
+ColumnBatch::Kind ColumnBatch::kind(size_t row, size_t column) const {
+  const Segment& segment = SegmentOf(&row);
+  return segment.kind(row, column);
+}
+
+uint64_t ColumnBatch::slot(size_t row, size_t column) const {
+  const Segment& segment = SegmentOf(&row);
+  return segment.slot(row, column);
+}
+
+uint64_t ColumnBatch::AddText(std::string_view text) {
+  const size_t needed = sizeof(uint32_t) + text.size();
+  if (chunks_.empty() || chunk_used_ + needed > chunk_capacity_) {
+    // A quarter of what the arena holds (so that little of it sits unused), under 4 GiB (slots
+    // hold a 32-bit place in a chunk); a long text gets a chunk of its own size.
+    chunk_capacity_ = std::max(needed, std::clamp<size_t>(arena_bytes_ / 4, 4096, 1 << 30));
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(chunk_capacity_));
+    chunk_used_ = 0;
+    arena_bytes_ += chunk_capacity_;
+    allocated_ += chunk_capacity_;
+  }
+  char* at = chunks_.back().get() + chunk_used_;
+  auto length = static_cast<uint32_t>(text.size());
+  std::memcpy(at, &length, sizeof length);
+  std::memcpy(at + sizeof length, text.data(), text.size());
+  uint64_t slot = (uint64_t{chunks_.size() - 1} << 32) | chunk_used_;
+  chunk_used_ += needed;
+  return slot;
 }
 
 size_t ColumnBatch::ColumnOf(std::string_view key, size_t position) {
@@ -65,26 +98,40 @@ size_t ColumnBatch::ColumnOf(std::string_view key, size_t position) {
   size_t column = columns_.size();
   by_name_.emplace(std::string(key), column);
   if (!by_lower_name_.emplace(AsciiLower(key), column).second) case_conflict_ = true;
-  Column& added = columns_.emplace_back();
-  added.name = std::string(key);
-  added.kinds.assign(rows(), Kind::kNull);  // the rows before it had no such field
-  added.slots.assign(rows(), 0);
-  allocated_ += added.kinds.capacity() + added.slots.capacity() * sizeof(uint64_t);
+  columns_.push_back({std::string(key), {}});
   return column;
 }
 
-void ColumnBatch::Set(Column& column, Kind kind, uint64_t slot) {
-  if (column.kinds.size() > rows()) {  // a key repeated within the record: the last one counts
-    column.kinds.back() = kind;
-    column.slots.back() = slot;
-    return;
+ColumnBatch::Segment& ColumnBatch::Writable() {
+  const size_t width = columns_.size();
+  if (segments_.empty() || segments_.back().rows_ == segments_.back().capacity_) {
+    segments_.push_back(Segment(std::max(kMinSegmentRows, rows_ / 4), width));
+    allocated_ += segments_.back().bytes();
+    return segments_.back();
   }
-  Push(column.kinds, kind);
-  Push(column.slots, slot);
+  Segment& last = segments_.back();
+  if (last.width_ < width) {
+    // A column first seen part-way through the segment: lay its rows out again, wider (rare:
+    // a producer's records mostly share their fields).
+    Segment wider(last.capacity_, width);
+    for (size_t row = 0; row < last.rows_; ++row) {
+      std::memcpy(wider.slots_ + row * width, last.slots_ + row * last.width_,
+                  last.width_ * sizeof(uint64_t));
+      std::memcpy(wider.kinds_ + row * width, last.kinds_ + row * last.width_, last.width_);
+      std::memset(wider.kinds_ + row * width + last.width_, 0, width - last.width_);
+    }
+    std::memcpy(wider.offsets_, last.offsets_, last.rows_ * sizeof(int64_t));
+    std::memcpy(wider.timestamps_, last.timestamps_, last.rows_ * sizeof(int64_t));
+    wider.rows_ = last.rows_;
+    allocated_ += wider.bytes() - last.bytes();
+    last = std::move(wider);
+  }
+  return last;
 }
 
 void ColumnBatch::Append(simdjson::dom::object object, int64_t offset, int64_t timestamp_ms,
                          std::span<const std::string> left_out) {
+  values_.clear();
   size_t position = 0;
   for (auto field : object) {
     if (std::any_of(left_out.begin(), left_out.end(), [&](const std::string& name) {
@@ -92,92 +139,110 @@ void ColumnBatch::Append(simdjson::dom::object object, int64_t offset, int64_t t
         })) {
       continue;
     }
-    Column& column = columns_[ColumnOf(field.key, position++)];
-    ColumnEvidence& e = column.evidence;
+    const size_t column = ColumnOf(field.key, position++);
+    ColumnEvidence& e = columns_[column].evidence;
     simdjson::dom::element v = field.value;
+    Value& value = values_.emplace_back(Value{column, Kind::kNull, 0});
     switch (v.type()) {
       case simdjson::dom::element_type::INT64:
         e.integers = true;
-        Set(column, Kind::kInt, static_cast<uint64_t>(v.get_int64().value_unsafe()));
+        value = {column, Kind::kInt, static_cast<uint64_t>(v.get_int64().value_unsafe())};
         break;
       case simdjson::dom::element_type::UINT64:
       case simdjson::dom::element_type::DOUBLE:
         e.decimals = true;
-        Set(column, Kind::kDouble, std::bit_cast<uint64_t>(v.get_double().value_unsafe()));
+        value = {column, Kind::kDouble, std::bit_cast<uint64_t>(v.get_double().value_unsafe())};
         break;
       case simdjson::dom::element_type::BOOL:
         e.booleans = true;
-        Set(column, Kind::kBool, v.get_bool().value_unsafe() ? 1 : 0);
+        value = {column, Kind::kBool, v.get_bool().value_unsafe() ? 1u : 0u};
         break;
       case simdjson::dom::element_type::NULL_VALUE:
-        Set(column, Kind::kNull, 0);
         break;
       case simdjson::dom::element_type::STRING: {
         std::string_view text = v.get_string().value_unsafe();
-        if (ParseIsoDate(text)) {
+        if (auto days = ParseIsoDate(text)) {
           e.dates = true;
-        } else if (ParseIsoTimestamp(text)) {
+          value = {column, Kind::kDate, static_cast<uint64_t>(int64_t{*days})};
+        } else if (auto micros = ParseCanonicalTimestamp(text)) {
           e.timestamps = true;
+          value = {column, Kind::kTimestamp, static_cast<uint64_t>(*micros)};
         } else {
-          e.other_strings = true;
+          if (ParseIsoTimestamp(text)) {
+            e.timestamps = true;
+          } else {
+            e.other_strings = true;
+          }
+          value = {column, Kind::kString, AddText(text)};
         }
-        Set(column, Kind::kString, AddText(text));
         break;
       }
       default:  // an object or an array
         nested_ = true;
-        Set(column, Kind::kJson, AddText(simdjson::minify(v)));
+        value = {column, Kind::kJson, AddText(simdjson::minify(v))};
         break;
     }
   }
-  Push(offsets_, offset);
-  Push(timestamps_, timestamp_ms);
-  for (Column& column : columns_) {  // fields this record does not have
-    if (column.kinds.size() < rows()) {
-      Push(column.kinds, Kind::kNull);
-      Push(column.slots, uint64_t{0});
-    }
+  Segment& segment = Writable();
+  const size_t row = segment.rows_++;
+  Kind* kinds = segment.kinds_ + row * segment.width_;
+  uint64_t* slots = segment.slots_ + row * segment.width_;
+  std::memset(kinds, 0, segment.width_);  // Kind::kNull: the fields this record does not have
+  for (const Value& value : values_) {    // in order: a repeated key keeps its last value
+    kinds[value.column] = value.kind;
+    slots[value.column] = value.slot;
   }
+  segment.offsets_[row] = offset;
+  segment.timestamps_[row] = timestamp_ms;
+  ++rows_;
 }
 
 void ColumnBatch::AppendJsonLines(std::string& out, bool kafka_columns) const {
-  for (size_t row = 0; row < rows(); ++row) {
-    out.push_back('{');
-    bool first = true;
-    for (const Column& column : columns_) {
-      Kind kind = column.kinds[row];
-      uint64_t slot = column.slots[row];
-      if (kind == Kind::kNull) continue;
-      if (!first) out.push_back(',');
-      first = false;
-      AppendJsonString(out, column.name);
-      out.push_back(':');
-      switch (kind) {
-        case Kind::kNull:
-          break;
-        case Kind::kBool:
-          out += slot ? "true" : "false";
-          break;
-        case Kind::kInt:
-        case Kind::kDouble:
-          out += NumberText(kind, slot);
-          break;
-        case Kind::kString:
-          AppendJsonString(out, Text(slot));
-          break;
-        case Kind::kJson:
-          out += Text(slot);
-          break;
+  for (const Segment& segment : segments_) {
+    for (size_t row = 0; row < segment.rows(); ++row) {
+      out.push_back('{');
+      bool first = true;
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        Kind kind = segment.kind(row, c);
+        if (kind == Kind::kNull) continue;
+        uint64_t slot = segment.slot(row, c);
+        if (!first) out.push_back(',');
+        first = false;
+        AppendJsonString(out, columns_[c].name);
+        out.push_back(':');
+        switch (kind) {
+          case Kind::kNull:
+            break;
+          case Kind::kBool:
+            out += slot ? "true" : "false";
+            break;
+          case Kind::kInt:
+          case Kind::kDouble:
+            out += NumberText(kind, slot);
+            break;
+          case Kind::kDate:
+          case Kind::kTimestamp:
+            out.push_back('"');
+            out += TimeText(kind, slot);
+            out.push_back('"');
+            break;
+          case Kind::kString:
+            AppendJsonString(out, Text(slot));
+            break;
+          case Kind::kJson:
+            out += Text(slot);
+            break;
+        }
       }
+      if (kafka_columns) {
+        out += first ? "\"kafka_topic\":" : ",\"kafka_topic\":";
+        AppendJsonString(out, topic_);
+        fmt::format_to(std::back_inserter(out),
+                       ",\"kafka_partition\":{},\"kafka_offset\":{},\"kafka_timestamp\":{}",
+                       partition_, segment.offset(row), segment.timestamp_ms(row));
+      }
+      out += "}\n";
     }
-    if (kafka_columns) {
-      out += first ? "\"kafka_topic\":" : ",\"kafka_topic\":";
-      AppendJsonString(out, topic_);
-      fmt::format_to(std::back_inserter(out),
-                     ",\"kafka_partition\":{},\"kafka_offset\":{},\"kafka_timestamp\":{}",
-                     partition_, offsets_[row], timestamps_[row]);
-    }
-    out += "}\n";
   }
 }
 

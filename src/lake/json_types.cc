@@ -24,6 +24,30 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+struct Civil {
+  int64_t year;
+  unsigned month, day;
+};
+
+// The inverse of DaysFromCivil.
+Civil CivilFromDays(int64_t days) {
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<int64_t>(yoe) + era * 400 + (month <= 2), month, day};
+}
+
+void AppendDigits(std::string& out, int64_t value, int count) {
+  char digits[20];
+  for (int i = count - 1; i >= 0; --i, value /= 10) digits[i] = static_cast<char>('0' + value % 10);
+  out.append(digits, static_cast<size_t>(count));
+}
+
 bool ValidDate(int y, int m, int d) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (m < 1 || m > 12 || d < 1) return false;
@@ -117,6 +141,41 @@ std::optional<int64_t> ParseIsoTimestamp(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   int64_t seconds = int64_t{*days} * 86400 + hh * 3600 + mm * 60 + ss - offset_s;
   return seconds * 1'000'000 + micros;
+}
+
+}  // namespace ticklake::lake
+
+namespace ticklake::lake {
+
+void AppendIsoDate(std::string& out, int32_t days) {
+  Civil date = CivilFromDays(days);
+  AppendDigits(out, date.year, 4);
+  out.push_back('-');
+  AppendDigits(out, date.month, 2);
+  out.push_back('-');
+  AppendDigits(out, date.day, 2);
+}
+
+void AppendIsoTimestamp(std::string& out, int64_t micros) {
+  constexpr int64_t kDay = 86'400'000'000;
+  int64_t days = micros >= 0 ? micros / kDay : (micros - kDay + 1) / kDay;
+  int64_t in_day = micros - days * kDay;
+  AppendIsoDate(out, static_cast<int32_t>(days));
+  out.push_back('T');
+  AppendDigits(out, in_day / 3'600'000'000, 2);
+  out.push_back(':');
+  AppendDigits(out, in_day / 60'000'000 % 60, 2);
+  out.push_back(':');
+  AppendDigits(out, in_day / 1'000'000 % 60, 2);
+  out.push_back('.');
+  AppendDigits(out, in_day % 1'000'000, 6);
+  out.push_back('Z');
+}
+
+std::optional<int64_t> ParseCanonicalTimestamp(std::string_view s) {
+  if (s.size() != 27 || s[10] != 'T' || s[19] != '.' || s[26] != 'Z' || s.substr(17, 2) == "60")
+    return std::nullopt;
+  return ParseIsoTimestamp(s);
 }
 
 }  // namespace ticklake::lake

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace ticklake::lake {
@@ -36,5 +37,14 @@ std::optional<int32_t> ParseIsoDate(std::string_view text);
 // "2026-11-27T15:32:10.123456Z", "2026-11-27 15:32:10", "...+02:00" -> microseconds since the
 // epoch, in UTC. Without a zone the time is taken as UTC.
 std::optional<int64_t> ParseIsoTimestamp(std::string_view text);
+
+// The canonical forms, which a typed value turns back into exactly (years 0000-9999):
+// "2026-11-27" and "2026-11-27T15:32:10.123456Z" (what `ticklake produce` writes). A ColumnBatch
+// keeps values in these forms as numbers, not text.
+void AppendIsoDate(std::string& out, int32_t days);
+void AppendIsoTimestamp(std::string& out, int64_t micros);
+// The microseconds of a timestamp written exactly as AppendIsoTimestamp writes it; nullopt for
+// any other form (other zones, precisions, a leap second), which would not read back the same.
+std::optional<int64_t> ParseCanonicalTimestamp(std::string_view text);
 
 }  // namespace ticklake::lake

@@ -28,6 +28,31 @@ TEST(JsonTypes, ParsesIsoTimestamps) {
   EXPECT_FALSE(ParseIsoTimestamp("2026-11-27T10:00:00."));
 }
 
+TEST(JsonTypes, CanonicalDatesAndTimestampsReadBackTheSame) {
+  for (std::string_view text : {"1970-01-01", "2026-11-27", "2024-02-29", "0000-03-01",
+                                "1969-12-31", "9999-12-31", "1600-02-29"}) {
+    std::string out;
+    AppendIsoDate(out, *ParseIsoDate(text));
+    EXPECT_EQ(out, text);
+  }
+  for (std::string_view text :
+       {"2026-11-27T15:32:10.123456Z", "1970-01-01T00:00:00.000000Z", "1969-12-31T23:59:59.999999Z",
+        "1900-03-01T12:00:00.500000Z", "9999-12-31T23:59:59.999999Z"}) {
+    auto micros = ParseCanonicalTimestamp(text);
+    ASSERT_TRUE(micros) << text;
+    EXPECT_EQ(micros, ParseIsoTimestamp(text));
+    std::string out;
+    AppendIsoTimestamp(out, *micros);
+    EXPECT_EQ(out, text);
+  }
+  // Timestamps that are valid but would not read back the same: kept as text.
+  for (std::string_view text : {"2026-11-27T15:32:10Z", "2026-11-27T15:32:10.123Z",
+                                "2026-11-27 15:32:10.123456Z", "2026-11-27T15:32:10.123456+00",
+                                "2016-12-31T23:59:60.000000Z", "2026-11-27T15:32:10.1234567"}) {
+    EXPECT_FALSE(ParseCanonicalTimestamp(text)) << text;
+  }
+}
+
 TEST(JsonTypes, ResolvesLikeReadJson) {
   auto resolve = [](ColumnEvidence e) { return e.Resolve(); };
   EXPECT_EQ(resolve({.integers = true}), ColumnType::kBigint);

@@ -126,14 +126,19 @@ void SetColumnValue(duck::ChunkWriter& chunk, size_t column, idx_t row, ColumnTy
       return chunk.SetValue<double>(column, row,
                                     kind == Kind::kInt ? static_cast<double>(ColumnBatch::Int(slot))
                                                        : ColumnBatch::Double(slot));
-    case ColumnType::kDate:
-      return chunk.SetValue(column, row, duckdb_date{*ParseIsoDate(records.Text(slot))});
-    case ColumnType::kTimestamp: {
-      std::string_view text = records.Text(slot);
-      auto micros = ParseIsoTimestamp(text);
-      if (!micros) micros = int64_t{*ParseIsoDate(text)} * 86'400'000'000;
-      return chunk.SetValue(column, row, duckdb_timestamp{*micros});
-    }
+    case ColumnType::kDate:  // every value is a date, kept as its days
+      return chunk.SetValue(column, row, duckdb_date{static_cast<int32_t>(ColumnBatch::Int(slot))});
+    case ColumnType::kTimestamp:
+      switch (kind) {
+        case Kind::kDate:
+          return chunk.SetValue(column, row,
+                                duckdb_timestamp{ColumnBatch::Int(slot) * 86'400'000'000});
+        case Kind::kTimestamp:
+          return chunk.SetValue(column, row, duckdb_timestamp{ColumnBatch::Int(slot)});
+        default:  // a timestamp not in the canonical form, kept as its text
+          return chunk.SetValue(column, row,
+                                duckdb_timestamp{*ParseIsoTimestamp(records.Text(slot))});
+      }
     case ColumnType::kVarchar:
       // Strings as they are; numbers and booleans in a text column as their JSON text.
       switch (kind) {
@@ -141,6 +146,9 @@ void SetColumnValue(duck::ChunkWriter& chunk, size_t column, idx_t row, ColumnTy
           return chunk.SetText(column, row, records.Text(slot));
         case Kind::kBool:
           return chunk.SetText(column, row, slot ? "true" : "false");
+        case Kind::kDate:
+        case Kind::kTimestamp:
+          return chunk.SetText(column, row, ColumnBatch::TimeText(kind, slot));
         default:
           return chunk.SetText(column, row, ColumnBatch::NumberText(kind, slot));
       }
@@ -158,15 +166,16 @@ struct LakeFileEncoder::Scan {
   std::vector<Column> columns;
   std::vector<std::string> names;  // every column returned
   std::vector<duckdb_type> types;
-  std::vector<std::vector<int>> source;  // source[f][c]: file f's column holding column c, or -1
+  // source[f][c]: file f's column holding column c, or SIZE_MAX (which no segment holds: null)
+  std::vector<std::vector<size_t>> source;
   std::vector<File>* files = nullptr;
   bool kafka_columns = false, by_file = false;
   size_t begin = 0, end = 0;          // the files of the current COPY
   std::atomic<size_t> next_file = 0;  // the next file a thread may take
 
-  // A DuckDB thread's position: the file it took and its next row.
+  // A DuckDB thread's position: the file it took, and its next row's segment and row in it.
   struct Cursor {
-    size_t file = SIZE_MAX, row = 0;
+    size_t file = SIZE_MAX, segment = 0, row = 0;
   };
 
   static void Bind(duckdb_bind_info info) {
@@ -203,40 +212,41 @@ struct LakeFileEncoder::Scan {
     const size_t kafka = columns.size();
     idx_t n = 0;
     while (n < capacity) {
-      if (at.file == SIZE_MAX || at.row == (*files)[at.file].records.rows()) {
+      if (at.file == SIZE_MAX || at.segment == (*files)[at.file].records.segments().size()) {
         if (at.file != SIZE_MAX) {
           // DuckDB copied the rows (strings too): the batch is not needed any more.
           ColumnBatch& done = (*files)[at.file].records;
           done = ColumnBatch(done.topic(), done.partition());
         }
-        at = Cursor{next_file++, 0};
+        at = Cursor{next_file++};
         if (at.file >= end) {
           at.file = SIZE_MAX;
           break;
         }
+        continue;
       }
       const ColumnBatch& records = (*files)[at.file].records;
-      const std::vector<int>& from = source[at.file];
-      for (; n < capacity && at.row < records.rows(); ++at.row, ++n) {
+      const ColumnBatch::Segment& segment = records.segments()[at.segment];
+      const std::vector<size_t>& from = source[at.file];
+      for (; n < capacity && at.row < segment.rows(); ++at.row, ++n) {
         const size_t row = at.row;
         for (size_t c = 0; c < columns.size(); ++c) {
-          ColumnBatch::Kind kind =
-              from[c] < 0 ? ColumnBatch::Kind::kNull : records.columns()[from[c]].kinds[row];
+          ColumnBatch::Kind kind = segment.kind(row, from[c]);  // null past the segment's width
           if (kind == ColumnBatch::Kind::kNull) {
             chunk.SetNull(c, n);
           } else {
-            SetColumnValue(chunk, c, n, columns[c].type, kind,
-                           records.columns()[from[c]].slots[row], records);
+            SetColumnValue(chunk, c, n, columns[c].type, kind, segment.slot(row, from[c]), records);
           }
         }
         if (kafka_columns) {
           chunk.SetText(kafka, n, records.topic());
           chunk.SetValue<int32_t>(kafka + 1, n, records.partition());
-          chunk.SetValue<int64_t>(kafka + 2, n, records.offsets()[row]);
-          chunk.SetValue(kafka + 3, n, duckdb_timestamp{records.timestamps_ms()[row] * 1000});
+          chunk.SetValue<int64_t>(kafka + 2, n, segment.offset(row));
+          chunk.SetValue(kafka + 3, n, duckdb_timestamp{segment.timestamp_ms(row) * 1000});
         }
         if (by_file) chunk.SetValue<int64_t>(types.size() - 1, n, static_cast<int64_t>(at.file));
       }
+      if (at.row == segment.rows()) at = Cursor{at.file, at.segment + 1, 0};
     }
     return n;
   }
@@ -290,8 +300,8 @@ bool LakeFileEncoder::PlanScan(std::vector<File>& files) {
         return false;  // "Close" and "close": let read_json decide
       }
       scan.columns[it->second].evidence.Merge(column.evidence);
-      scan.source[f].resize(scan.columns.size(), -1);
-      scan.source[f][it->second] = static_cast<int>(c);
+      scan.source[f].resize(scan.columns.size(), SIZE_MAX);
+      scan.source[f][it->second] = c;
     }
   }
   if (scan.columns.empty() && !kafka_columns_) return false;
@@ -310,7 +320,7 @@ bool LakeFileEncoder::PlanScan(std::vector<File>& files) {
     add(std::string(kKafkaColumns[3]), DUCKDB_TYPE_TIMESTAMP);
   }
   if (scan.by_file) add(kFileColumn, DUCKDB_TYPE_BIGINT);
-  for (auto& from : scan.source) from.resize(scan.columns.size(), -1);
+  for (auto& from : scan.source) from.resize(scan.columns.size(), SIZE_MAX);
   scan.files = &files;
   return true;
 }

@@ -207,9 +207,11 @@ TEST_F(EncoderTest, ReusesItsFoldersFlushAfterFlush) {
 
 TEST_F(EncoderTest, EncodesManyNestedFilesOneByOne) {
   LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
-  ColumnBatch a = ColumnBatchOf("{\"a\":1,\"n\":[1]}\n"), b = ColumnBatchOf("{\"a\":2}\n");
   auto fa = dir_.path() / "a.jsonl", fb = dir_.path() / "b.jsonl";
-  encoder.EncodeAll({{std::move(a), fa}, {std::move(b), fb}});
+  std::vector<LakeFileEncoder::File> files;  // batches move, never copy
+  files.push_back({ColumnBatchOf("{\"a\":1,\"n\":[1]}\n"), fa});
+  files.push_back({ColumnBatchOf("{\"a\":2}\n"), fb});
+  encoder.EncodeAll(std::move(files));
   EXPECT_EQ(ReadWholeFile(fa), "{\"a\":1,\"n\":[1]}\n");
   EXPECT_EQ(ReadWholeFile(fb), "{\"a\":2}\n");
 }
@@ -242,10 +244,11 @@ TEST_F(EncoderTest, NestedRecordsKeepTheirKafkaColumns) {
 
 TEST_F(EncoderTest, WritesManyJsonLinesFilesFromOneLoad) {
   LakeFileEncoder encoder(LakeFormat::kJsonl, false, 1 << 20, dir_.path());
-  ColumnBatch a = ColumnBatchOf("{\"Index\":\"A\",\"v\":1}\n", "t", 0, kIndex),
-              b = ColumnBatchOf("{\"INDEX\":\"B\",\"v\":2.5}\n", "t", 0, kIndex);
   auto fa = dir_.path() / "a.jsonl", fb = dir_.path() / "b.jsonl";
-  encoder.EncodeAll({{std::move(a), fa}, {std::move(b), fb}});
+  std::vector<LakeFileEncoder::File> files;
+  files.push_back({ColumnBatchOf("{\"Index\":\"A\",\"v\":1}\n", "t", 0, kIndex), fa});
+  files.push_back({ColumnBatchOf("{\"INDEX\":\"B\",\"v\":2.5}\n", "t", 0, kIndex), fb});
+  encoder.EncodeAll(std::move(files));
   EXPECT_EQ(ReadWholeFile(fa), "{\"v\":1.0}\n");  // one schema for the files of one call
   EXPECT_EQ(ReadWholeFile(fb), "{\"v\":2.5}\n");
 }
