@@ -313,16 +313,34 @@ TEST_F(SinkTest, BadFlagsAreRejected) {
   auto zero = RunCommand({TicklakeBinary(), "sink", "-b", "x:1", "--flush-bytes", "0"});
   EXPECT_EQ(zero.exit_code, 1);
   EXPECT_NE(zero.err.find("must be positive"), std::string::npos) << zero.err;
-  auto codec = RunCommand(
-      {TicklakeBinary(), "sink", "-b", "x:1", "--lake", lake_.string(), "--compression", "brotli"});
-  EXPECT_EQ(codec.exit_code, 1);
-  EXPECT_NE(codec.err.find("unknown Parquet compression 'brotli'"), std::string::npos) << codec.err;
-  auto json = RunCommand({TicklakeBinary(), "sink", "-b", "x:1", "--lake", lake_.string(),
-                          "--format", "jsonl", "--compression", "zstd"});
-  EXPECT_EQ(json.exit_code, 1);
-  EXPECT_NE(json.err.find("--compression zstd applies to Parquet files, not jsonl"),
-            std::string::npos)
-      << json.err;
+}
+
+TEST_F(SinkTest, FlagsThatDoNotFitTogetherAreRejectedBeforeAnythingIsCreated) {
+  // As a user runs it: default lake folder (ticklake-data/lake), relative to a fresh directory.
+  const fs::path fresh = dir_.path() / "fresh";
+  fs::create_directories(fresh);
+  auto sink = [&](const std::string& flags) {
+    return RunCommand({"sh", "-c",
+                       "cd '" + fresh.string() + "' && exec '" + TicklakeBinary() +
+                           "' sink -b 127.0.0.1:1 " + flags});
+  };
+  const std::pair<std::string, std::string> cases[] = {
+      {"--compression brotli", "unknown Parquet compression 'brotli'"},
+      {"--format jsonl --compression zstd",
+       "--compression zstd applies to Parquet files, not jsonl"},
+      {"--format csv", "unknown lake format 'csv'"},
+      {"--table-format delta", "unknown --table-format 'delta'"},
+      {"--table-format iceberg --format jsonl", "Iceberg tables are written as Parquet, not jsonl"},
+      {"--table-format iceberg --compression snappy",
+       "--compression snappy: Iceberg tables are written with zstd"},
+  };
+  for (const auto& [flags, error] : cases) {
+    auto result = sink(flags);
+    EXPECT_EQ(result.exit_code, 1) << flags;
+    EXPECT_NE(result.err.find(error), std::string::npos) << flags << ": " << result.err;
+    EXPECT_TRUE(fs::is_empty(fresh))
+        << flags << " left " << fs::begin(fs::directory_iterator(fresh))->path();
+  }
 }
 
 }  // namespace

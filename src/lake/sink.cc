@@ -100,6 +100,23 @@ bool IsIceberg(const SinkOptions& options) {
   Fail("unknown --table-format '{}': expected hive or iceberg", options.table_format);
 }
 
+// Rejects flags that do not fit together before anything is opened, so that a rejected command
+// leaves no lake folder behind.
+void CheckOptions(const SinkOptions& options) {
+  const bool iceberg = IsIceberg(options);
+  ParseLakeFormat(options.format);
+  ParseParquetCodec(options.compression);
+  if (!iceberg) ParsePartitionSpec(options.partition_by);
+  if (options.format != "parquet" && options.compression != "auto")
+    Fail("--compression {} applies to Parquet files, not {} (jsonl.gz is gzip)",
+         options.compression, options.format);
+  if (iceberg && options.format != "parquet")
+    Fail("Iceberg tables are written as Parquet, not {}", options.format);
+  if (iceberg && options.compression != "auto" && options.compression != "zstd")
+    Fail("--compression {}: Iceberg tables are written with zstd (write.parquet.compression-codec)",
+         options.compression);
+}
+
 // Committing to Kafka and leaving the group at the end are courtesies (the lake is the truth):
 // they must not hold a stop when the cluster is gone.
 constexpr std::chrono::milliseconds kCloseLimit(2500);
@@ -123,17 +140,7 @@ class Sink {
                  temp_.path(), ParseParquetCodec(options.compression)),
         lander_(*store_, log_, encoder_, options.topic,
                 std::string(FileExtension(ParseLakeFormat(options.format))), temp_.path()) {
-    if (options.format != "parquet" && options.compression != "auto")
-      Fail("--compression {} applies to Parquet files, not {} (jsonl.gz is gzip)",
-           options.compression, options.format);
     if (IsIceberg(options)) {
-      if (options.format != "parquet")
-        Fail("Iceberg tables are written as Parquet, not {}", options.format);
-      if (options.compression != "auto" && options.compression != "zstd")
-        Fail(
-            "--compression {}: Iceberg tables are written with zstd "
-            "(write.parquet.compression-codec)",
-            options.compression);
       iceberg_ = std::make_unique<IcebergCommitter>(
           IcebergSinkOptions{options.catalog, options.topic, options.partition_by,
                              options.kafka_columns, options.on_error, temp_.path()},
@@ -779,6 +786,7 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
 SinkSummary RunSink(const SinkOptions& options, const std::function<bool()>& should_stop,
                     SinkStats* live) {
   SinkStats local;
+  CheckOptions(options);
   Sink sink(options, live ? *live : local);
   return sink.Run(should_stop);
 }
