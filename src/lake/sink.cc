@@ -34,13 +34,6 @@ namespace ticklake::lake {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-OnError ParseOnError(const std::string& text) {
-  if (text == "dlq") return OnError::kDeadLetter;
-  if (text == "skip") return OnError::kSkip;
-  if (text == "fail") return OnError::kFail;
-  Fail("unknown --on-error '{}': expected dlq, skip or fail", text);
-}
-
 std::string SummaryJson(const SinkOptions& options, const SinkSummary& s) {
   std::string out = "{\"topic\":";
   AppendJsonString(out, options.topic);
@@ -94,29 +87,6 @@ struct PartitionBuffer {
   bool empty() const { return batch.empty(); }
 };
 
-bool IsIceberg(const SinkOptions& options) {
-  if (options.table_format == "iceberg") return true;
-  if (options.table_format == "hive") return false;
-  Fail("unknown --table-format '{}': expected hive or iceberg", options.table_format);
-}
-
-// Rejects flags that do not fit together before anything is opened, so that a rejected command
-// leaves no lake folder behind.
-void CheckOptions(const SinkOptions& options) {
-  const bool iceberg = IsIceberg(options);
-  ParseLakeFormat(options.format);
-  ParseParquetCodec(options.compression);
-  if (!iceberg) ParsePartitionSpec(options.partition_by);
-  if (options.format != "parquet" && options.compression != "auto")
-    Fail("--compression {} applies to Parquet files, not {} (jsonl.gz is gzip)",
-         options.compression, options.format);
-  if (iceberg && options.format != "parquet")
-    Fail("Iceberg tables are written as Parquet, not {}", options.format);
-  if (iceberg && options.compression != "auto" && options.compression != "zstd")
-    Fail("--compression {}: Iceberg tables are written with zstd (write.parquet.compression-codec)",
-         options.compression);
-}
-
 // Committing to Kafka and leaving the group at the end are courtesies (the lake is the truth):
 // they must not hold a stop when the cluster is gone.
 constexpr std::chrono::milliseconds kCloseLimit(2500);
@@ -132,15 +102,15 @@ class Sink {
         log_(*store_, options.topic),
         // Iceberg partitions are computed from typed values (hidden partitioning), and the
         // Kafka columns tell the committer each record's offset.
-        parser_(IsIceberg(options) ? std::vector<PartitionColumn>{}
-                                   : ParsePartitionSpec(options.partition_by),
-                options.max_record_bytes, options.kafka_columns || IsIceberg(options)),
+        parser_(WritesIceberg(options) ? std::vector<PartitionColumn>{}
+                                       : ParsePartitionSpec(options.partition_by),
+                options.max_record_bytes, options.kafka_columns || WritesIceberg(options)),
         temp_("ticklake-sink"),
         encoder_(ParseLakeFormat(options.format), options.kafka_columns, options.max_record_bytes,
                  temp_.path(), ParseParquetCodec(options.compression)),
         lander_(*store_, log_, encoder_, options.topic,
                 std::string(FileExtension(ParseLakeFormat(options.format))), temp_.path()) {
-    if (IsIceberg(options)) {
+    if (WritesIceberg(options)) {
       iceberg_ = std::make_unique<IcebergCommitter>(
           IcebergSinkOptions{options.catalog, options.topic, options.partition_by,
                              options.kafka_columns, options.on_error, temp_.path()},
@@ -786,7 +756,7 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
 SinkSummary RunSink(const SinkOptions& options, const std::function<bool()>& should_stop,
                     SinkStats* live) {
   SinkStats local;
-  CheckOptions(options);
+  CheckSinkOptions(options);
   Sink sink(options, live ? *live : local);
   return sink.Run(should_stop);
 }
