@@ -143,10 +143,6 @@ std::optional<int64_t> ParseIsoTimestamp(std::string_view s) {
   return seconds * 1'000'000 + micros;
 }
 
-}  // namespace ticklake::lake
-
-namespace ticklake::lake {
-
 void AppendIsoDate(std::string& out, int32_t days) {
   Civil date = CivilFromDays(days);
   AppendDigits(out, date.year, 4);
