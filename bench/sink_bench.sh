@@ -19,7 +19,8 @@
 #  d. freshness: the sink with --flush-interval FLUSH on a live topic fed by `ticklake produce`
 #     at RATE msg/s for DURATION s (its defaults: keyed by symbol): event time (`ts`) -> landed
 #     (the file's mtime, written just before the commit point) over every record, p50/p99/max
-#     (target: p99 <= FLUSH + 0.5 s).
+#     (target: p99 <= FLUSH + 0.5 s), after a `sync` (so that it does not wait for the drains'
+#     writeback).
 #
 # Usage: bench/sink_bench.sh
 #   env: COUNT=2000000 RUNS=3 PARTITIONS=96 RATE=50000 DURATION=20 FLUSH=2 KEYED=
@@ -109,6 +110,9 @@ for broker in $BROKERS; do
     "$(mb "$RSS")" "$(ratio "$RSS" $((64 * MIB)))" "$(per_second "$HELD" "$ELAPSED")"
 
   echo "-- d. freshness at $RATE msg/s for $DURATION s, --flush-interval $FLUSH"
+  # The drains above left dirty pages (their lakes; on Kafka the brokers' logs) that the kernel
+  # writes back over the next ~30 s, and a flush's syncfs waits for them too: write them first.
+  sync
   lake=$WORK/lake-fresh-$broker
   "$BIN" sink -b "$BOOTSTRAP" -t f -G "fresh-$broker" --lake "$lake" --flush-interval "$FLUSH" \
     2>"$WORK/fresh.log" &
