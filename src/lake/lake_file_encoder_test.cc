@@ -71,6 +71,20 @@ TEST_F(EncoderTest, InfersTypesOfFlatRecordsLikeReadJson) {
             "16:00:00|2.5|8|false|x\n");
 }
 
+TEST_F(EncoderTest, DatesAndTimestampsKeepTheirValueInEveryColumnType) {
+  // ColumnBatch keeps canonical dates and timestamps as numbers: a TIMESTAMP column mixes them
+  // with a date and another spelling, a VARCHAR column gets their text back exactly.
+  EXPECT_EQ(Schema(R"({"ts":"2026-11-29T15:26:53.257068Z","d":"2026-11-29","s":"2026-11-29"}
+{"ts":"2026-11-29","d":"1969-12-31","s":"2026-11-29T15:26:53.257068Z"}
+{"ts":"2026-11-29T16:26:53.5+01:00","d":"2000-02-29","s":"x"}
+)"),
+            "ts TIMESTAMP\nd DATE\ns VARCHAR\n");
+  EXPECT_EQ(Rows(""),
+            "2026-11-29 15:26:53.257068|2026-11-29|2026-11-29\n"
+            "2026-11-29 00:00:00|1969-12-31|2026-11-29T15:26:53.257068Z\n"
+            "2026-11-29 15:26:53.5|2000-02-29|x\n");
+}
+
 TEST_F(EncoderTest, ConflictingValuesAreKeptAsText) {
   EXPECT_EQ(Schema("{\"v\":1}\n{\"v\":\"one\"}\n{\"v\":2.5}\n{\"v\":null}\n{\"v\":3.0}\n"),
             "v VARCHAR\n");
