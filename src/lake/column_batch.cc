@@ -15,16 +15,17 @@ namespace ticklake::lake {
 ColumnBatch::ColumnBatch(std::string topic, int32_t partition)
     : topic_(std::move(topic)), partition_(partition) {}
 
-ColumnBatch::Segment::Segment(size_t capacity, size_t width) : capacity_(capacity), width_(width) {
+ColumnBatch::Segment::Segment(size_t capacity, size_t width, size_t stride)
+    : capacity_(capacity), width_(width), stride_(stride) {
   block_ = std::make_unique_for_overwrite<std::byte[]>(bytes());
   slots_ = reinterpret_cast<uint64_t*>(block_.get());
-  offsets_ = reinterpret_cast<int64_t*>(slots_ + capacity * width);
+  offsets_ = reinterpret_cast<int64_t*>(slots_ + capacity * stride);
   timestamps_ = offsets_ + capacity;
   kinds_ = reinterpret_cast<Kind*>(timestamps_ + capacity);
 }
 
 size_t ColumnBatch::Segment::bytes() const {
-  return capacity_ * (width_ * (sizeof(uint64_t) + sizeof(Kind)) + 2 * sizeof(int64_t));
+  return capacity_ * (stride_ * (sizeof(uint64_t) + sizeof(Kind)) + 2 * sizeof(int64_t));
 }
 
 double ColumnBatch::Double(uint64_t slot) { return std::bit_cast<double>(slot); }
@@ -105,20 +106,24 @@ size_t ColumnBatch::ColumnOf(std::string_view key, size_t position) {
 ColumnBatch::Segment& ColumnBatch::Writable() {
   const size_t width = columns_.size();
   if (segments_.empty() || segments_.back().rows_ == segments_.back().capacity_) {
-    segments_.push_back(Segment(std::max(kMinSegmentRows, rows_ / 4), width));
+    segments_.push_back(Segment(std::max(kMinSegmentRows, rows_ / 4), width, width));
     allocated_ += segments_.back().bytes();
     return segments_.back();
   }
   Segment& last = segments_.back();
-  if (last.width_ < width) {
-    // A column first seen part-way through the segment: lay its rows out again, wider (rare:
-    // a producer's records mostly share their fields).
-    Segment wider(last.capacity_, width);
+  if (width <= last.stride_) {
+    last.width_ = std::max(last.width_, width);  // its rows are null there (Append clears rows)
+  } else {
+    // A column first seen part-way through the segment, which has no room for it: lay its rows
+    // out again, with room for a quarter more (rare: a producer's records mostly share fields).
+    Segment wider(last.capacity_, width, std::max(width, last.stride_ + last.stride_ / 4 + 1));
     for (size_t row = 0; row < last.rows_; ++row) {
-      std::memcpy(wider.slots_ + row * width, last.slots_ + row * last.width_,
-                  last.width_ * sizeof(uint64_t));
-      std::memcpy(wider.kinds_ + row * width, last.kinds_ + row * last.width_, last.width_);
-      std::memset(wider.kinds_ + row * width + last.width_, 0, width - last.width_);
+      std::memcpy(wider.slots_ + row * wider.stride_, last.slots_ + row * last.stride_,
+                  last.stride_ * sizeof(uint64_t));
+      std::memcpy(wider.kinds_ + row * wider.stride_, last.kinds_ + row * last.stride_,
+                  last.stride_);
+      std::memset(wider.kinds_ + row * wider.stride_ + last.stride_, 0,
+                  wider.stride_ - last.stride_);
     }
     std::memcpy(wider.offsets_, last.offsets_, last.rows_ * sizeof(int64_t));
     std::memcpy(wider.timestamps_, last.timestamps_, last.rows_ * sizeof(int64_t));
@@ -185,10 +190,11 @@ void ColumnBatch::Append(simdjson::dom::object object, int64_t offset, int64_t t
   }
   Segment& segment = Writable();
   const size_t row = segment.rows_++;
-  Kind* kinds = segment.kinds_ + row * segment.width_;
-  uint64_t* slots = segment.slots_ + row * segment.width_;
-  std::memset(kinds, 0, segment.width_);  // Kind::kNull: the fields this record does not have
-  for (const Value& value : values_) {    // in order: a repeated key keeps its last value
+  Kind* kinds = segment.kinds_ + row * segment.stride_;
+  uint64_t* slots = segment.slots_ + row * segment.stride_;
+  // Kind::kNull: the fields this record does not have, and the room for columns not seen yet.
+  std::memset(kinds, 0, segment.stride_);
+  for (const Value& value : values_) {  // in order: a repeated key keeps its last value
     kinds[value.column] = value.kind;
     slots[value.column] = value.slot;
   }

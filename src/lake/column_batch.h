@@ -10,9 +10,11 @@
 // (a growing vector copies everything it holds each time it grows: a fifth of the consuming
 // thread's time on a topic whose flushes are thousands of small files). A segment holds the
 // values of its rows row by row, for the columns known when it was filled; columns that appear
-// later are null in it. Segments, like the arena's chunks, are a quarter of what the batch
-// already holds (at least kMinSegmentRows rows), so little of what a batch allocates sits unused:
-// the sink's memory bound counts what it allocates.
+// later are null in it. A column first seen part-way through a segment widens it in place when
+// it has room, else lays it out again with room for a quarter more columns (records whose keys
+// keep changing cost what they hold, not a copy per new key). Segments, like the arena's chunks,
+// are a quarter of what the batch already holds (at least kMinSegmentRows rows), so little of what
+// a batch allocates sits unused: the sink's memory bound counts what it allocates.
 //
 // Fields named in `left_out` (matched case-insensitively) are not kept: the sink leaves out the
 // --partition-by fields, whose values are in the Hive path (Athena refuses a column that is also
@@ -57,20 +59,21 @@ class ColumnBatch {
    public:
     size_t rows() const { return rows_; }
     size_t capacity() const { return capacity_; }
-    size_t width() const { return width_; }  // the columns it holds; the later ones are null
+    size_t width() const { return width_; }    // the columns it holds; the later ones are null
+    size_t stride() const { return stride_; }  // the columns it has room for
     Kind kind(size_t row, size_t column) const {
-      return column < width_ ? kinds_[row * width_ + column] : Kind::kNull;
+      return column < width_ ? kinds_[row * stride_ + column] : Kind::kNull;
     }
-    uint64_t slot(size_t row, size_t column) const { return slots_[row * width_ + column]; }
+    uint64_t slot(size_t row, size_t column) const { return slots_[row * stride_ + column]; }
     int64_t offset(size_t row) const { return offsets_[row]; }
     int64_t timestamp_ms(size_t row) const { return timestamps_[row]; }
 
    private:
     friend class ColumnBatch;
-    Segment(size_t capacity, size_t width);
+    Segment(size_t capacity, size_t width, size_t stride);
     size_t bytes() const;
 
-    size_t capacity_, width_, rows_ = 0;
+    size_t capacity_, width_, stride_, rows_ = 0;
     std::unique_ptr<std::byte[]> block_;  // slots, offsets, timestamps, kinds
     uint64_t* slots_;
     int64_t *offsets_, *timestamps_;

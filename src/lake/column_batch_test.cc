@@ -103,11 +103,35 @@ TEST(ColumnBatch, KeepsEveryValueAcrossSegmentsAndColumnsThatAppearPartWay) {
   EXPECT_EQ(rows, 5000u);
 }
 
+TEST(ColumnBatch, KeepsRecordsWhoseKeysKeepChanging) {
+  // Every record brings a key of its own (say, readings keyed by sensor): segments widen in
+  // place or with room for a quarter more columns, never a copy per new key.
+  std::string jsonl;
+  for (int i = 0; i < 3000; ++i) jsonl += fmt::format("{{\"seq\":{},\"k{}\":{}}}\n", i, i, i * 2);
+  ColumnBatch batch = ColumnBatchOf(jsonl);
+  ASSERT_EQ(batch.rows(), 3000u);
+  ASSERT_EQ(batch.columns().size(), 3001u);
+  for (size_t row = 0; row < 3000; row += 7) {
+    for (size_t column = 1; column < 3001; column += 3) {
+      if (column == row + 1) {
+        ASSERT_EQ(ColumnBatch::Int(batch.slot(row, column)), static_cast<int64_t>(row * 2));
+      } else {
+        ASSERT_EQ(batch.kind(row, column), Kind::kNull) << row << " " << column;
+      }
+    }
+    ASSERT_EQ(ColumnBatch::Int(batch.slot(row, 0)), static_cast<int64_t>(row));
+  }
+  for (const auto& segment : batch.segments()) {
+    EXPECT_GE(segment.stride(), segment.width());
+    EXPECT_LE(segment.stride(), segment.width() + segment.width() / 4 + 1);
+  }
+}
+
 // What the batch's segments allocate, by their layout.
 size_t SegmentBytes(const ColumnBatch& batch, size_t* rows = nullptr) {
   size_t bytes = 0;
   for (const auto& segment : batch.segments()) {
-    bytes += segment.capacity() * (segment.width() * 9 + 16);
+    bytes += segment.capacity() * (segment.stride() * 9 + 16);
     if (rows) *rows += segment.capacity() - segment.rows();
   }
   return bytes;
