@@ -376,8 +376,8 @@ void Sink::Handle(const rd_kafka_message_t* m) {
     if (group == batch.groups.end()) {
       group = batch.groups.try_emplace(parsed_.partition_path, options_.topic, m->partition).first;
     }
-    // Memory is accounted by what the buffers hold allocated (capacity), not by their contents:
-    // a growing vector can hold twice its size.
+    // Memory is accounted by what the buffers have allocated (ColumnBatch::allocated_bytes),
+    // not by their contents.
     size_t before = group->second.records.allocated_bytes();
     group->second.records.Append(parsed_.object, m->offset, timestamp_ms,
                                  parser_.path_only_fields());
