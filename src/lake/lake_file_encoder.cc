@@ -64,7 +64,8 @@ std::string_view CodecName(ParquetCodec codec, size_t rows) {
 
 namespace {
 
-// The column that says which file of an EncodeAll call a record belongs to.
+// The column that says which file of a partitioned COPY a record belongs to: its index among the
+// COPY's files, so that every COPY writes into the same kFilesPerCopy folders.
 constexpr const char* kFileColumn = "__ticklake_file";
 // The table function that returns the rows of a batch to a COPY (LakeFileEncoder::Scan).
 constexpr const char* kScanFunction = "ticklake_batch";
@@ -244,7 +245,8 @@ struct LakeFileEncoder::Scan {
           chunk.SetValue<int64_t>(kafka + 2, n, segment.offset(row));
           chunk.SetValue(kafka + 3, n, duckdb_timestamp{segment.timestamp_ms(row) * 1000});
         }
-        if (by_file) chunk.SetValue<int64_t>(types.size() - 1, n, static_cast<int64_t>(at.file));
+        if (by_file)
+          chunk.SetValue<int64_t>(types.size() - 1, n, static_cast<int64_t>(at.file - begin));
       }
       if (at.row == segment.rows()) at = Cursor{at.file, at.segment + 1, 0};
     }
@@ -371,8 +373,9 @@ void LakeFileEncoder::EncodeAll(std::vector<File> files) {
       Copy(files[f].output, {{f, f + 1}}, files[f].records.rows(), false);
     return;
   }
-  // The folders DuckDB writes into are kept for the next flush: on a local disk a mkdir and rmdir
-  // per file cost more than writing it. Only a failed write leaves files in them.
+  // The folders DuckDB writes into (one per file of a COPY) are kept for the next COPY and flush:
+  // on a local disk a mkdir and rmdir per file cost more than writing it. Only a failed write
+  // leaves files in them.
   std::filesystem::path directory = temp_dir_ / "partitioned";
   if (std::exchange(partitioned_dirty_, true)) std::filesystem::remove_all(directory);
   for (size_t first = 0, end; first < files.size(); first = end) {
@@ -400,7 +403,7 @@ void LakeFileEncoder::EncodeAll(std::vector<File> files) {
 void LakeFileEncoder::MoveOutOfFolders(const std::vector<File>& files, size_t first, size_t end,
                                        const std::filesystem::path& directory) {
   for (size_t f = first; f < end; ++f) {
-    std::filesystem::path folder = directory / fmt::format("{}={}", kFileColumn, f);
+    std::filesystem::path folder = directory / fmt::format("{}={}", kFileColumn, f - first);
     std::vector<std::filesystem::path> written;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(folder, ec))

@@ -72,8 +72,8 @@ class LakeFileEncoder {
   // value or two keys differ only in case (cases read_json handles).
   bool PlanScan(std::vector<File>& files);
   void LoadWithReadJson(std::string_view jsonl);
-  // Renames the files that a partitioned COPY of files [first, end) wrote into `directory` (one
-  // folder per file) to their outputs.
+  // Renames the files that a partitioned COPY of files [first, end) wrote into `directory` (the
+  // folder kFileColumn=i for file first + i) to their outputs.
   void MoveOutOfFolders(const std::vector<File>& files, size_t first, size_t end,
                         const std::filesystem::path& directory);
   // COPY to `output` of the table "batch" that read_json loaded (nullopt), or of the planned scan:

@@ -688,16 +688,21 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
     if (options_.exit_at_end && CaughtUp(nullptr)) break;
 
     // Messages in batches: the checks below run once per batch, not once per message.
-    ssize_t count =
-        rd_kafka_consume_batch_queue(queue.get(), 100, received.data(), received.size());
-    now_ = Clock::now();
-    if (count == static_cast<ssize_t>(received.size())) {
-      backlog_until = now_ + std::chrono::seconds(1);
-    } else if (now_ < backlog_until) {
+    // librdkafka 2.0's batch call returns only with a full batch or at its timeout, so it first
+    // takes what is queued without waiting: a queue that runs dry while a backlog drains wakes
+    // the brokers' threads at once instead of after the timeout (which cost a 2M-record drain
+    // ~100 ms of every ~250 ms it spent filling a flush).
+    const auto full = static_cast<ssize_t>(received.size());
+    ssize_t count = rd_kafka_consume_batch_queue(queue.get(), 0, received.data(), received.size());
+    if (count < full && Clock::now() < backlog_until) {
       assigned.clear();
       for (const auto& [partition, buffer] : buffers_) assigned.push_back(partition);
       waker->Wake(assigned);
     }
+    if (count == 0)
+      count = rd_kafka_consume_batch_queue(queue.get(), 100, received.data(), received.size());
+    now_ = Clock::now();
+    if (count == full) backlog_until = now_ + std::chrono::seconds(1);
     messages.clear();
     for (ssize_t i = 0; i < count; ++i) messages.emplace_back(received[i]);
     for (const kafka::Message& message : messages) {
