@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <fstream>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "common/error.h"
@@ -158,12 +161,9 @@ void SetColumnValue(duck::ChunkWriter& chunk, size_t column, idx_t row, ColumnTy
 
 }  // namespace
 
-// The rows of files [begin, end) of an EncodeAll, as the table function ticklake_batch() returns
-// them to a COPY: the files' columns (their union), the Kafka columns, and kFileColumn when the
-// call has more than one file. DuckDB reads the batches in place (no table is loaded). Its
-// threads take whole files in turn, so a file's rows stay in order, and each batch is freed as
-// soon as its rows are in chunks. The encoder's thread waits in the COPY meanwhile.
-struct LakeFileEncoder::Scan {
+// What the COPYs of an EncodeAll call read (PlanScan): the files' columns (their union), the Kafka
+// columns, and kFileColumn when the call has more than one file.
+struct LakeFileEncoder::ScanPlan {
   std::vector<Column> columns;
   std::vector<std::string> names;  // every column returned
   std::vector<duckdb_type> types;
@@ -171,6 +171,14 @@ struct LakeFileEncoder::Scan {
   std::vector<std::vector<size_t>> source;
   std::vector<File>* files = nullptr;
   bool kafka_columns = false, by_file = false;
+};
+
+// The rows of files [begin, end) of an EncodeAll, as a lane's table function ticklake_batch_<i>()
+// returns them to its COPY. DuckDB reads the batches in place (no table is loaded). Its threads
+// take whole files in turn, so a file's rows stay in order, and each batch is freed as soon as
+// its rows are in chunks. The lane's thread waits in the COPY meanwhile.
+struct LakeFileEncoder::Scan {
+  const ScanPlan* plan = nullptr;
   size_t begin = 0, end = 0;          // the files of the current COPY
   std::atomic<size_t> next_file = 0;  // the next file a thread may take
 
@@ -180,10 +188,10 @@ struct LakeFileEncoder::Scan {
   };
 
   static void Bind(duckdb_bind_info info) {
-    auto* scan = static_cast<Scan*>(duckdb_bind_get_extra_info(info));
-    for (size_t c = 0; c < scan->types.size(); ++c) {
-      duckdb_logical_type type = duckdb_create_logical_type(scan->types[c]);
-      duckdb_bind_add_result_column(info, scan->names[c].c_str(), type);
+    const ScanPlan& plan = *static_cast<Scan*>(duckdb_bind_get_extra_info(info))->plan;
+    for (size_t c = 0; c < plan.types.size(); ++c) {
+      duckdb_logical_type type = duckdb_create_logical_type(plan.types[c]);
+      duckdb_bind_add_result_column(info, plan.names[c].c_str(), type);
       duckdb_destroy_logical_type(&type);
     }
   }
@@ -208,6 +216,7 @@ struct LakeFileEncoder::Scan {
   }
 
   idx_t Fill(duckdb_data_chunk output, Cursor& at) {
+    const auto& [columns, names, types, source, files, kafka_columns, by_file] = *plan;
     duck::ChunkWriter chunk(output);
     const idx_t capacity = duckdb_vector_size();
     const size_t kafka = columns.size();
@@ -254,6 +263,30 @@ struct LakeFileEncoder::Scan {
   }
 };
 
+// A connection that runs one COPY at a time, with its own scan (table function) and folders.
+struct LakeFileEncoder::Lane {
+  Lane(duck::Database& db, size_t index, const std::filesystem::path& temp_dir)
+      : conn(db),
+        function(fmt::format("{}_{}", kScanFunction, index)),
+        directory(temp_dir / fmt::format("partitioned-{}", index)) {
+    duckdb_table_function f = duckdb_create_table_function();
+    duckdb_table_function_set_name(f, function.c_str());
+    duckdb_table_function_set_extra_info(f, &scan, nullptr);
+    duckdb_table_function_set_bind(f, &Scan::Bind);
+    duckdb_table_function_set_init(f, &Scan::Init);
+    duckdb_table_function_set_local_init(f, &Scan::InitThread);
+    duckdb_table_function_set_function(f, &Scan::Produce);
+    duckdb_state state = duckdb_register_table_function(conn.handle(), f);
+    duckdb_destroy_table_function(&f);
+    if (state == DuckDBError) Fail("duckdb: cannot register the table function {}", function);
+  }
+
+  duck::Connection conn;
+  Scan scan;
+  std::string function;
+  std::filesystem::path directory;  // where its partitioned COPYs write, a folder per file
+};
+
 LakeFileEncoder::LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t max_record_bytes,
                                  const std::filesystem::path& temp_dir, ParquetCodec codec)
     : format_(format),
@@ -262,24 +295,14 @@ LakeFileEncoder::LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t m
       max_record_bytes_(max_record_bytes),
       temp_dir_(temp_dir),
       db_(EncoderDatabaseOptions(temp_dir)),
-      conn_(db_),
-      scan_(std::make_unique<Scan>()) {
-  duckdb_table_function function = duckdb_create_table_function();
-  duckdb_table_function_set_name(function, kScanFunction);
-  duckdb_table_function_set_extra_info(function, scan_.get(), nullptr);
-  duckdb_table_function_set_bind(function, &Scan::Bind);
-  duckdb_table_function_set_init(function, &Scan::Init);
-  duckdb_table_function_set_local_init(function, &Scan::InitThread);
-  duckdb_table_function_set_function(function, &Scan::Produce);
-  duckdb_state state = duckdb_register_table_function(conn_.handle(), function);
-  duckdb_destroy_table_function(&function);
-  if (state == DuckDBError) Fail("duckdb: cannot register the table function {}", kScanFunction);
+      plan_(std::make_unique<ScanPlan>()) {
+  for (size_t i = 0; i < kLanes; ++i) lanes_.push_back(std::make_unique<Lane>(db_, i, temp_dir));
 }
 
 LakeFileEncoder::~LakeFileEncoder() = default;
 
 bool LakeFileEncoder::PlanScan(std::vector<File>& files) {
-  Scan& scan = *scan_;
+  ScanPlan& scan = *plan_;
   scan.columns.clear();
   scan.names.clear();
   scan.types.clear();
@@ -335,7 +358,7 @@ void LakeFileEncoder::LoadWithReadJson(std::string_view jsonl) {
     if (!out.flush()) Fail("cannot write {}: {}", file.string(), ErrnoMessage());
   }
   // sample_size=-1: infer the schema from every record, so a field first seen late is not lost.
-  conn_.Query(fmt::format(
+  lanes_[0]->conn.Query(fmt::format(
       "CREATE OR REPLACE TEMP TABLE batch AS SELECT * FROM read_ndjson({}, sample_size=-1, "
       "maximum_object_size={}, timestampformat='iso')",
       duck::QuoteLiteral(file.string()), max_record_bytes_ + 4096));
@@ -349,11 +372,9 @@ void LakeFileEncoder::Encode(ColumnBatch records, const std::filesystem::path& o
 
 void LakeFileEncoder::EncodeAll(std::vector<File> files) {
   if (files.empty()) return;
-  const bool typed = PlanScan(files);
-  if (typed && files.size() == 1)
-    return Copy(files[0].output, {{0, 1}}, files[0].records.rows(), false);
-  if (!typed) {
+  if (!PlanScan(files)) {
     // Nested values: read_json infers STRUCT and LIST types, one file at a time.
+    Lane& lane = *lanes_[0];
     for (const File& file : files) {
       try {
         std::string jsonl;
@@ -362,41 +383,67 @@ void LakeFileEncoder::EncodeAll(std::vector<File> files) {
       } catch (const Error& e) {
         Fail("cannot encode a batch into {}: {}", file.output.string(), e.what());
       }
-      Copy(file.output, {}, file.records.rows(), true);
+      Copy(lane, file.output, {}, file.records.rows(), true);
     }
-    conn_.Query("DROP TABLE batch");  // not kept while the sink buffers the next flush
+    lane.conn.Query("DROP TABLE batch");  // not kept while the sink buffers the next flush
     return;
   }
-  if (format_ != LakeFormat::kParquet) {
-    // DuckDB partitions only Parquet and CSV writes: one COPY per file.
-    for (size_t f = 0; f < files.size(); ++f)
-      Copy(files[f].output, {{f, f + 1}}, files[f].records.rows(), false);
-    return;
-  }
-  // The folders DuckDB writes into (one per file of a COPY) are kept for the next COPY and flush:
-  // on a local disk a mkdir and rmdir per file cost more than writing it. Only a failed write
-  // leaves files in them.
-  std::filesystem::path directory = temp_dir_ / "partitioned";
-  if (std::exchange(partitioned_dirty_, true)) std::filesystem::remove_all(directory);
+  // The COPYs: DuckDB partitions only Parquet and CSV writes, so JSON Lines take one per file.
+  // Parquet files share one while they are small together: DuckDB keeps each open file's rows in
+  // memory up to a row group (122,880), so a COPY takes few files when they are big (keyed
+  // topics), many when they are small. Its files share a codec.
+  struct Group {
+    size_t first, end, rows;  // files [first, end), the rows of the biggest
+  };
+  std::vector<Group> groups;
   for (size_t first = 0, end; first < files.size(); first = end) {
-    // DuckDB keeps each open file's rows in memory up to a row group (122,880): a COPY takes few
-    // files when they are big (keyed topics), many when they are small. Its files share a codec.
     size_t rows = files[first].records.rows(), biggest = rows;
     const std::string_view codec = CodecName(codec_, rows);
-    for (end = first + 1; end < files.size() && end - first < kFilesPerCopy &&
-                          rows + files[end].records.rows() <= kRowsPerCopy &&
-                          CodecName(codec_, files[end].records.rows()) == codec;
+    for (end = first + 1;
+         format_ == LakeFormat::kParquet && end < files.size() && end - first < kFilesPerCopy &&
+         rows + files[end].records.rows() <= kRowsPerCopy &&
+         CodecName(codec_, files[end].records.rows()) == codec;
          ++end) {
       rows += files[end].records.rows();
       biggest = std::max(biggest, files[end].records.rows());
     }
-    if (end - first == 1) {
-      Copy(files[first].output, {{first, end}}, biggest, false);
-    } else {
-      Copy(directory, {{first, end}}, biggest, false);
-      MoveOutOfFolders(files, first, end, directory);
-    }
+    groups.push_back({first, end, biggest});
   }
+  // The folders DuckDB writes into (one per file of a COPY) are kept for the next COPY and flush:
+  // on a local disk a mkdir and rmdir per file cost more than writing it. Only a failed write
+  // leaves files in them.
+  if (std::exchange(partitioned_dirty_, true)) {
+    for (const auto& lane : lanes_) std::filesystem::remove_all(lane->directory);
+  }
+  // The lanes take the COPYs in turn, two at a time: DuckDB creates, finishes and closes a COPY's
+  // files on one thread, and meanwhile the other COPY's rows are encoded.
+  std::atomic<size_t> next = 0;
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto run = [&](Lane& lane) {
+    try {
+      for (size_t g = next++; g < groups.size(); g = next++) {
+        const Group& group = groups[g];
+        if (group.end - group.first == 1) {
+          Copy(lane, files[group.first].output, {{group.first, group.end}}, group.rows, false);
+        } else {
+          Copy(lane, lane.directory, {{group.first, group.end}}, group.rows, false);
+          MoveOutOfFolders(files, group.first, group.end, lane.directory);
+        }
+      }
+    } catch (...) {
+      next = groups.size();  // the other lane stops after its COPY
+      std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (size_t i = 1; i < std::min(lanes_.size(), groups.size()); ++i)
+      helpers.emplace_back([&, i] { run(*lanes_[i]); });
+    run(*lanes_[0]);
+  }
+  if (failure) std::rethrow_exception(failure);
   partitioned_dirty_ = false;
 }
 
@@ -417,17 +464,18 @@ void LakeFileEncoder::MoveOutOfFolders(const std::vector<File>& files, size_t fi
   }
 }
 
-void LakeFileEncoder::Copy(const std::filesystem::path& output,
+void LakeFileEncoder::Copy(Lane& lane, const std::filesystem::path& output,
                            std::optional<std::pair<size_t, size_t>> files, size_t rows,
                            bool json_kafka_columns) {
   const bool partitioned = files && files->second - files->first > 1;
   std::vector<std::string> dropped;
   std::string from = "batch";
   if (files) {
-    from = fmt::format("{}()", kScanFunction);
-    scan_->begin = files->first;
-    scan_->end = files->second;
-    if (scan_->by_file && !partitioned) dropped.push_back(kFileColumn);
+    from = lane.function + "()";
+    lane.scan.plan = plan_.get();
+    lane.scan.begin = files->first;
+    lane.scan.end = files->second;
+    if (plan_->by_file && !partitioned) dropped.push_back(kFileColumn);
   }
   std::string select = "SELECT *";
   if (!dropped.empty()) {
@@ -456,7 +504,7 @@ void LakeFileEncoder::Copy(const std::filesystem::path& output,
   if (partitioned) options += fmt::format(", PARTITION_BY ({}), OVERWRITE_OR_IGNORE", kFileColumn);
   std::string sql = fmt::format("COPY ({} FROM {}) TO {} ({})", select, from,
                                 duck::QuoteLiteral(output.string()), options);
-  if (auto error = conn_.TryExecute(sql))
+  if (auto error = lane.conn.TryExecute(sql))
     Fail("cannot encode a batch into {}: {}", output.string(), *error);
 }
 

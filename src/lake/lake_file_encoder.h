@@ -15,7 +15,9 @@
 // costs milliseconds of fixed overhead that dominates small files. The files of one call share one
 // schema (the union). DuckDB reads the batches in place through a table function (no table is
 // loaded), and the encoder takes them and frees each one as soon as the COPY has read it: a flush
-// is never held twice (the sink's memory bound). Not thread-safe: one encoder per thread.
+// is never held twice (the sink's memory bound). It runs two COPYs at a time, on its caller's
+// thread and one it starts: DuckDB creates, finishes and closes a COPY's files on one thread,
+// which left its second thread mostly idle. Not thread-safe: one encoder per thread.
 #pragma once
 
 #include <filesystem>
@@ -65,7 +67,10 @@ class LakeFileEncoder {
   void EncodeAll(std::vector<File> files);
 
  private:
-  struct Scan;  // the table function through which COPY reads the batches (.cc)
+  struct ScanPlan;  // what the COPYs of an EncodeAll call read (.cc)
+  struct Scan;      // the table function through which a COPY reads the batches (.cc)
+  struct Lane;      // a connection running one COPY at a time, with its own Scan (.cc)
+  static constexpr size_t kLanes = 2;
 
   // Prepares the scan of `files`: their columns' union and types, and a column kFileColumn
   // holding each record's file when there is more than one; false when a record holds a nested
@@ -74,14 +79,15 @@ class LakeFileEncoder {
   void LoadWithReadJson(std::string_view jsonl);
   // Renames the files that a partitioned COPY of files [first, end) wrote into `directory` (the
   // folder kFileColumn=i for file first + i) to their outputs.
-  void MoveOutOfFolders(const std::vector<File>& files, size_t first, size_t end,
-                        const std::filesystem::path& directory);
-  // COPY to `output` of the table "batch" that read_json loaded (nullopt), or of the planned scan:
-  // one file (files [first, first + 1)), or files [first, end) at once into the directory
-  // `output`, one folder per file. `rows`: the rows of the biggest file written (ParquetCodec).
-  // After read_json, `json_kafka_columns` types the Kafka columns (loaded as JSON numbers).
-  void Copy(const std::filesystem::path& output, std::optional<std::pair<size_t, size_t>> files,
-            size_t rows, bool json_kafka_columns);
+  static void MoveOutOfFolders(const std::vector<File>& files, size_t first, size_t end,
+                               const std::filesystem::path& directory);
+  // COPY on `lane` to `output` of the table "batch" that read_json loaded (nullopt), or of the
+  // planned scan: one file (files [first, first + 1)), or files [first, end) at once into the
+  // directory `output`, one folder per file. `rows`: the rows of the biggest file written
+  // (ParquetCodec). After read_json, `json_kafka_columns` types the Kafka columns (loaded as JSON
+  // numbers).
+  void Copy(Lane& lane, const std::filesystem::path& output,
+            std::optional<std::pair<size_t, size_t>> files, size_t rows, bool json_kafka_columns);
 
   LakeFormat format_;
   ParquetCodec codec_;
@@ -90,8 +96,8 @@ class LakeFileEncoder {
   std::filesystem::path temp_dir_;
   bool partitioned_dirty_ = true;  // the folders of partitioned COPYs may hold files
   duck::Database db_;
-  duck::Connection conn_;
-  std::unique_ptr<Scan> scan_;
+  std::unique_ptr<ScanPlan> plan_;
+  std::vector<std::unique_ptr<Lane>> lanes_;  // lanes_[0] also loads read_json's table
 };
 
 }  // namespace ticklake::lake

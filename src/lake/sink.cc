@@ -155,7 +155,13 @@ class Sink {
   // Hands the buffers due by --flush-interval to the worker.
   void FlushDue();
   void CommitToKafka(int32_t partition, int64_t next_offset, bool async);
+  // Whether every assigned partition has been read up to `targets` (its end offsets), or else to
+  // its end.
   bool CaughtUp(const std::map<int32_t, int64_t>* targets);
+  // Whether `next_offset` has reached the partition's high watermark in its last fetch response:
+  // its end, known a response before librdkafka's end-of-partition event (which comes with the
+  // next response, an empty one that a broker may hold for fetch.wait.max.ms).
+  bool AtHighWatermark(int32_t partition, int64_t next_offset);
   std::map<int32_t, int64_t> QueryEndOffsets();
   void ReportProgress(bool final_line);
   void UpdateLag();
@@ -544,11 +550,19 @@ bool Sink::CaughtUp(const std::map<int32_t, int64_t>* targets) {
         if (position < 0 && it->second == 0) position = 0;
       }
       if (position < it->second) return false;
-    } else if (!buffer.at_end) {
+    } else if (!buffer.at_end && !AtHighWatermark(partition, buffer.next_offset)) {
       return false;
     }
   }
   return true;
+}
+
+bool Sink::AtHighWatermark(int32_t partition, int64_t next_offset) {
+  int64_t low = 0, high = 0;
+  return next_offset >= 0 &&
+         rd_kafka_get_watermark_offsets(consumer_.get(), options_.topic.c_str(), partition, &low,
+                                        &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+         high > 0 && next_offset >= high;
 }
 
 void Sink::UpdateLag() {
