@@ -5,9 +5,10 @@
 namespace ticklake::kafka {
 
 namespace {
-// A ListOffsets answer normally takes a round trip; the bound only matters when a broker is
-// down, and it delays closing the sink at most this long.
-constexpr int kRequestTimeoutMs = 2000;
+// The request has done its work once sent, so its answer is not waited for long: it takes a round
+// trip, but behind a fetch that a broker holds for fetch.wait.max.ms (a partition at its end)
+// up to that long, and longer when a broker is down. The bound also delays closing the sink.
+constexpr int kRequestTimeoutMs = 100;
 }  // namespace
 
 FetchWaker::FetchWaker(rd_kafka_t* consumer, std::string topic, std::chrono::milliseconds interval)

@@ -460,7 +460,11 @@ void LakeFileEncoder::MoveOutOfFolders(const std::vector<File>& files, size_t fi
            files[f].output.string(), written.size(), folder.string(),
            ec ? " (" + ec.message() + ")" : "");
     }
-    std::filesystem::rename(written[0], files[f].output);
+    std::filesystem::rename(written[0], files[f].output, ec);
+    if (ec) {
+      Fail("cannot encode a batch into {}: cannot move {} there: {}", files[f].output.string(),
+           written[0].string(), ec.message());
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 #include "lake/lake_file_encoder.h"
 
 #include <fmt/format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/error.h"
@@ -224,6 +225,28 @@ TEST_F(EncoderTest, ReusesItsFoldersFlushAfterFlush) {
     EXPECT_EQ(r.GetString(2, 0), std::to_string(flush));
     EXPECT_EQ(r.GetString(3, 0), std::to_string(flush));
   }
+}
+
+TEST_F(EncoderTest, AFailedCopyFailsTheCallNamingItsFileAndTheNextCallWorks) {
+  LakeFileEncoder encoder(LakeFormat::kParquet, false, 1 << 20, dir_.path());
+  // 100 small files: four partitioned COPYs, two at a time; one file cannot be moved into place.
+  std::vector<LakeFileEncoder::File> files = FilesOf(std::vector<size_t>(100, 10), "a");
+  files[70].output = dir_.path() / "missing" / "a70.parquet";
+  try {
+    encoder.EncodeAll(std::move(files));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("missing/a70.parquet")) << e.what();
+  }
+  // The folders the failed COPY left files in are cleared: the next flush writes what it holds.
+  encoder.EncodeAll(FilesOf(std::vector<size_t>(100, 3), "b"));
+  auto r = conn_.Query(
+      fmt::format("SELECT count(*), count(DISTINCT file), min(seq), max(seq) FROM read_parquet({})",
+                  duck::QuoteLiteral((dir_.path() / "b*.parquet").string())));
+  EXPECT_EQ(r.GetString(0, 0), "300");
+  EXPECT_EQ(r.GetString(1, 0), "100");
+  EXPECT_EQ(r.GetString(2, 0), "0");
+  EXPECT_EQ(r.GetString(3, 0), "2");
 }
 
 TEST_F(EncoderTest, EncodesManyNestedFilesOneByOne) {

@@ -18,7 +18,6 @@
 #include "common/error.h"
 #include "common/file_util.h"
 #include "common/json_writer.h"
-#include "common/metrics.h"
 #include "kafka/fetch_waker.h"
 #include "lake/column_batch.h"
 #include "lake/commit_log.h"
@@ -28,6 +27,7 @@
 #include "lake/lake_file_encoder.h"
 #include "lake/partition_batch.h"
 #include "lake/record_parser.h"
+#include "lake/sink_metrics.h"
 #include "store/object_store.h"
 
 namespace ticklake::lake {
@@ -51,31 +51,6 @@ std::string SummaryJson(const SinkOptions& options, const SinkSummary& s) {
 }
 
 namespace {
-
-// The sink's Prometheus metrics (common/metrics.h), next to SinkStats, which is per run.
-struct SinkMetrics {
-  Counter& consumed =
-      CounterMetric("ticklake_sink_records_consumed_total", "Records read from Kafka by the sink.");
-  Counter& written =
-      CounterMetric("ticklake_sink_records_written_total", "Records landed in the lake.");
-  Counter& errors = CounterMetric("ticklake_sink_error_records_total",
-                                  "Bad records (to _errors/, skipped or fatal).");
-  Counter& missing = CounterMetric("ticklake_sink_records_missing_total",
-                                   "Offsets gone from the broker before they were read.");
-  Counter& files = CounterMetric("ticklake_sink_files_total", "Files landed in the lake.");
-  Counter& bytes = CounterMetric("ticklake_sink_bytes_total", "Bytes landed in the lake.");
-  Counter& batches =
-      CounterMetric("ticklake_sink_batches_committed_total", "Batches committed (per partition).");
-  Histogram& flush_seconds = HistogramMetric(
-      "ticklake_sink_flush_seconds", "Duration of a flush: encode, upload, commit, publish.");
-  Gauge& lag =
-      GaugeMetric("ticklake_sink_lag_records", "Records behind the assigned partitions' ends.");
-};
-
-SinkMetrics& Metrics() {
-  static SinkMetrics metrics;
-  return metrics;
-}
 
 // What has been read from one Kafka partition and not yet handed to the flush worker.
 struct PartitionBuffer {
@@ -295,7 +270,7 @@ void Sink::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
 void Sink::ReportMissing(int32_t partition, int64_t from, int64_t to) {
   int64_t missing = to - from;
   stats_.records_missing += missing;
-  Metrics().missing.Add(missing);
+  GetSinkMetrics().missing.Add(missing);
   fmt::print(stderr,
              "ticklake sink: ERROR {}[{}]: offsets {}..{} are gone from the broker ({} records "
              "lost, probably deleted by retention before they were read)\n",
@@ -304,7 +279,7 @@ void Sink::ReportMissing(int32_t partition, int64_t from, int64_t to) {
 
 void Sink::AddError(PartitionBatch& batch, const rd_kafka_message_t* m, const std::string& reason) {
   stats_.error_records++;
-  Metrics().errors.Add();
+  GetSinkMetrics().errors.Add();
   if (options_.on_error == OnError::kFail) {
     Fail("record at {}[{}]@{} is bad: {} (--on-error fail)", options_.topic, m->partition,
          m->offset, reason);
@@ -442,7 +417,7 @@ void Sink::Land(std::vector<PartitionBatch>& batches) {
   });
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   flush_seconds_ = flush_seconds_ * 0.7 + seconds * 0.3;
-  Metrics().flush_seconds.Observe(seconds);
+  GetSinkMetrics().flush_seconds.Observe(seconds);
 }
 
 void Sink::LandIceberg(std::vector<PartitionBatch>& batches) {
@@ -464,12 +439,12 @@ void Sink::LandIceberg(std::vector<PartitionBatch>& batches) {
   for (size_t i = 0; i < batches.size(); ++i) {
     CommitToKafka(batches[i].partition, batches[i].next_offset, /*async=*/true);
     stats_.error_records += landed[i].errors;
-    Metrics().errors.Add(landed[i].errors);
+    GetSinkMetrics().errors.Add(landed[i].errors);
     CountLanded(batches[i], landed[i].records, landed[i].files, landed[i].bytes);
   }
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   flush_seconds_ = flush_seconds_ * 0.7 + seconds * 0.3;
-  Metrics().flush_seconds.Observe(seconds);
+  GetSinkMetrics().flush_seconds.Observe(seconds);
 }
 
 void Sink::CountLanded(const PartitionBatch&, int64_t records, int64_t files, int64_t bytes) {
@@ -477,10 +452,10 @@ void Sink::CountLanded(const PartitionBatch&, int64_t records, int64_t files, in
   stats_.files_written += files;
   stats_.bytes_written += bytes;
   stats_.batches_committed++;
-  Metrics().written.Add(records);
-  Metrics().files.Add(files);
-  Metrics().bytes.Add(bytes);
-  Metrics().batches.Add();
+  GetSinkMetrics().written.Add(records);
+  GetSinkMetrics().files.Add(files);
+  GetSinkMetrics().bytes.Add(bytes);
+  GetSinkMetrics().batches.Add();
 }
 
 void Sink::FlushAll() {
@@ -578,7 +553,7 @@ void Sink::UpdateLag() {
     lag += std::max<int64_t>(0, high - buffer.next_offset);
   }
   stats_.lag = buffers_.empty() ? -1 : lag;
-  Metrics().lag.Set(static_cast<double>(buffers_.empty() ? 0 : lag));
+  GetSinkMetrics().lag.Set(static_cast<double>(buffers_.empty() ? 0 : lag));
 }
 
 void Sink::UpdateCatalog() {
@@ -656,6 +631,11 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
       {"fetch.max.bytes", std::to_string(std::max<size_t>(prefetch / 4, 1 << 20))},
       {"log_level", "3"},
   };
+  // A broker holds a fetch of a partition at its end for fetch.wait.max.ms (500 ms), and the
+  // group's requests on that connection (the last offset commits, leaving the group) wait behind
+  // it: a sink that exits at the end takes 100 ms instead, which made its close 0.8 s shorter on
+  // a 3-broker Kafka cluster.
+  if (options_.exit_at_end) defaults["fetch.wait.max.ms"] = "100";
   if (!options_.catalog.empty() && !iceberg_)
     catalog_ = std::make_unique<catalog::Catalog>(options_.catalog);
   kafka::ConfPtr conf = kafka::MakeConf(defaults, options_.properties);
@@ -725,7 +705,7 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
     messages.clear();
     if (callback_error_) Fail("{}", *callback_error_);
     stats_.records_consumed += consumed_;
-    Metrics().consumed.Add(consumed_);
+    GetSinkMetrics().consumed.Add(consumed_);
     consumed_ = 0;
     worker_->Check();
     FlushDue();
@@ -745,8 +725,8 @@ SinkSummary Sink::Run(const std::function<bool()>& should_stop) {
       last_progress_records_ = stats_.records_consumed;
     }
   }
-  waker.reset();
   FlushAll();
+  waker.reset();
   for (const auto& [partition, buffer] : buffers_) {
     if (buffer.next_offset >= 0) CommitToKafka(partition, buffer.next_offset, /*async=*/true);
   }
