@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -51,8 +52,20 @@ Subprocess::Subprocess(std::vector<std::string> argv, fs::path log_dir,
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
+  // Temporary files go under log_dir (a test's own folder, removed with it), unless the test sets
+  // TMPDIR: a process the test kills (kill -9) cannot remove its own.
+  bool tmpdir_set = std::any_of(extra_env.begin(), extra_env.end(),
+                                [](const std::string& e) { return e.starts_with("TMPDIR="); });
   std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
+  for (char** e = environ; *e; ++e) {
+    if (!tmpdir_set && std::string_view(*e).starts_with("TMPDIR=")) continue;
+    env_strings.emplace_back(*e);
+  }
+  if (!tmpdir_set) {
+    fs::path tmp = log_dir / "_tmp";  // '_': not data to the crawler when log_dir is a lake
+    fs::create_directories(tmp);
+    env_strings.push_back("TMPDIR=" + tmp.string());
+  }
   for (auto& e : extra_env) env_strings.push_back(e);
   std::vector<char*> env;
   for (auto& e : env_strings) env.push_back(e.data());
