@@ -265,10 +265,12 @@ struct LakeFileEncoder::Scan {
 
 // A connection that runs one COPY at a time, with its own scan (table function) and folders.
 struct LakeFileEncoder::Lane {
-  Lane(duck::Database& db, size_t index, const std::filesystem::path& temp_dir)
+  Lane(duck::Database& db, size_t index, const std::filesystem::path& temp_dir,
+       const ScanPlan* plan)
       : conn(db),
         function(fmt::format("{}_{}", kScanFunction, index)),
         directory(temp_dir / fmt::format("partitioned-{}", index)) {
+    scan.plan = plan;
     duckdb_table_function f = duckdb_create_table_function();
     duckdb_table_function_set_name(f, function.c_str());
     duckdb_table_function_set_extra_info(f, &scan, nullptr);
@@ -296,7 +298,8 @@ LakeFileEncoder::LakeFileEncoder(LakeFormat format, bool kafka_columns, size_t m
       temp_dir_(temp_dir),
       db_(EncoderDatabaseOptions(temp_dir)),
       plan_(std::make_unique<ScanPlan>()) {
-  for (size_t i = 0; i < kLanes; ++i) lanes_.push_back(std::make_unique<Lane>(db_, i, temp_dir));
+  for (size_t i = 0; i < kLanes; ++i)
+    lanes_.push_back(std::make_unique<Lane>(db_, i, temp_dir, plan_.get()));
 }
 
 LakeFileEncoder::~LakeFileEncoder() = default;
@@ -476,7 +479,6 @@ void LakeFileEncoder::Copy(Lane& lane, const std::filesystem::path& output,
   std::string from = "batch";
   if (files) {
     from = lane.function + "()";
-    lane.scan.plan = plan_.get();
     lane.scan.begin = files->first;
     lane.scan.end = files->second;
     if (plan_->by_file && !partitioned) dropped.push_back(kFileColumn);
